@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate.account;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,190 @@
+package dev.paygate.common;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.logging.Log;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Starts a real PostgreSQL server for the gateway when no database is configured (the embedded
+ * default), and points R2DBC and Flyway at it. Its data directory survives restarts: a payment
+ * system that forgets money when it stops is no default anyone can use.
+ *
+ * <p>It runs before the application context exists, because the connection factory and Flyway
+ * read their URLs when they are built.
+ */
+public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Ordered {
+
+    static final String DATABASE_NAME = "paygate";
+    private static final String SUPERUSER = "postgres";
+    private static final String LOCK_FILE = "epg-lock";
+
+    /** One server per data directory per JVM: test contexts and restarts in one JVM share it. */
+    private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
+
+    private final Log log;
+
+    public EmbeddedPostgresLauncher(DeferredLogFactory logs) {
+        this.log = logs.getLog(EmbeddedPostgresLauncher.class);
+    }
+
+    @Override
+    public int getOrder() {
+        return ConfigDataEnvironmentPostProcessor.ORDER + 10;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        Binder binder = Binder.get(environment);
+        Optional<String> externalUrl = Optional.ofNullable(binder.bind("spring.r2dbc.url", String.class).orElse(null))
+                .filter(url -> !url.isBlank());
+        if (externalUrl.isPresent()) {
+            useExternal(environment, binder, externalUrl.get());
+            return;
+        }
+        EmbeddedDatabaseProperties settings = binder.bind("paygate.database.embedded", EmbeddedDatabaseProperties.class)
+                .orElseGet(EmbeddedDatabaseProperties::defaults);
+        Path dataDirectory = settings.dataDirectory().toAbsolutePath().normalize();
+        EmbeddedPostgres server = RUNNING.computeIfAbsent(dataDirectory, dir -> start(dir, settings));
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("spring.r2dbc.url", "r2dbc:postgresql://localhost:" + server.getPort() + "/" + DATABASE_NAME);
+        properties.put("spring.r2dbc.username", SUPERUSER);
+        properties.put("spring.r2dbc.password", "");
+        properties.put("spring.flyway.url", server.getJdbcUrl(SUPERUSER, DATABASE_NAME));
+        properties.put("spring.flyway.user", SUPERUSER);
+        properties.put("spring.flyway.password", "");
+        properties.put("paygate.database.embedded.active-port", server.getPort());
+        environment.getPropertySources().addFirst(new MapPropertySource("paygateEmbeddedPostgres", properties));
+        log.info("Database: embedded PostgreSQL 17 in " + dataDirectory + ", jdbc:postgresql://localhost:"
+                + server.getPort() + "/" + DATABASE_NAME + " (user " + SUPERUSER + ")");
+    }
+
+    /** With only {@code SPRING_R2DBC_URL} given, Flyway gets the same server's JDBC URL and credentials. */
+    private void useExternal(ConfigurableEnvironment environment, Binder binder, String r2dbcUrl) {
+        Map<String, Object> derived = new HashMap<>();
+        if (!binder.bind("spring.flyway.url", String.class).isBound()) {
+            derived.put("spring.flyway.url", r2dbcUrl.replaceFirst("^r2dbc:(pool:)?postgres(ql)?:", "jdbc:postgresql:")
+                    .replaceFirst("\\?.*$", ""));
+            binder.bind("spring.r2dbc.username", String.class).ifBound(user -> derived.put("spring.flyway.user", user));
+            binder.bind("spring.r2dbc.password", String.class).ifBound(pass -> derived.put("spring.flyway.password", pass));
+            environment.getPropertySources().addLast(new MapPropertySource("paygateFlywayFromR2dbc", derived));
+        }
+        String shown = r2dbcUrl.replaceAll("//[^@/]*@", "//***@");
+        log.info("Database: external PostgreSQL at " + shown + " (no embedded server started)");
+    }
+
+    private EmbeddedPostgres start(Path dataDirectory, EmbeddedDatabaseProperties settings) {
+        try {
+            Files.createDirectories(dataDirectory);
+            stopLeftoverServer(dataDirectory);
+            File logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log").toFile();
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setPort(settings.port())
+                    .setPGStartupWait(settings.startupTimeout())
+                    // The library starts the server with -F (fsync off), fine for throwaway test
+                    // databases, never for money. These come after -F on the command line and win.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .setServerConfig("listen_addresses", "localhost")
+                    .setServerConfig("max_connections", "100")
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile))
+                    .start();
+            createDatabaseIfMissing(server);
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start embedded PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * A gateway killed with SIGKILL leaves its PostgreSQL running on the data directory, and the
+     * next start would fail on {@code postmaster.pid}. If no live gateway holds the directory's lock,
+     * that server is an orphan: stop it, so this start can take the directory over.
+     */
+    private void stopLeftoverServer(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dataDirectory.resolve(LOCK_FILE),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw new IllegalStateException("Data directory " + dataDirectory
+                        + " is in use by another running gateway; give this one its own paygate.database.embedded.data-directory");
+            }
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(process -> process.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+            if (orphan.isPresent()) {
+                log.warn("Stopping PostgreSQL (pid " + pid + ") left running by a gateway that did not shut down cleanly");
+                orphan.get().destroy();
+                orphan.get().onExit().get(30, TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("PostgreSQL left running in " + dataDirectory + " did not stop", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping leftover PostgreSQL", e);
+        }
+    }
+
+    private static void createDatabaseIfMissing(EmbeddedPostgres server) {
+        try (Connection connection = server.getPostgresDatabase().getConnection();
+             Statement statement = connection.createStatement()) {
+            var exists = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE_NAME + "'");
+            if (!exists.next()) {
+                statement.execute("CREATE DATABASE " + DATABASE_NAME);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create database " + DATABASE_NAME, e);
+        }
+    }
+
+    /** Settings of the embedded server; see the README's configuration table. */
+    public record EmbeddedDatabaseProperties(Path dataDirectory, int port, Duration startupTimeout) {
+
+        public EmbeddedDatabaseProperties {
+            if (dataDirectory == null) {
+                dataDirectory = Path.of("data", "postgres-17");
+            }
+            if (startupTimeout == null) {
+                startupTimeout = Duration.ofSeconds(60);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("paygate.database.embedded.port must be 0..65535");
+            }
+        }
+
+        static EmbeddedDatabaseProperties defaults() {
+            return new EmbeddedDatabaseProperties(null, 0, null);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate.common;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate.ledger;
+
+import org.jspecify.annotations.NullMarked;

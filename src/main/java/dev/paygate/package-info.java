@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paygate.transfer;
+
+import org.jspecify.annotations.NullMarked;
