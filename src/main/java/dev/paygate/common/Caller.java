@@ -4,10 +4,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who is calling: the user (the token's subject), their roles and the scopes their token grants.
+ * Who is calling: the user (the token's subject), their roles, the scopes their token grants,
+ * and the address the request came from (for the audit log).
  * Handlers authorise with it; services and repositories receive only the facts they need.
  */
-public record Caller(String userId, Set<Role> roles, Set<String> scopes) {
+public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullable String clientIp) {
 
     public enum Role { CUSTOMER, OPERATOR, ADMIN }
 

@@ -45,10 +45,12 @@ public class ProblemResponses implements WebExceptionHandler {
 
     private final JsonMapper json;
     private final List<ProblemTranslator> translators;
+    private final List<ProblemObserver> observers;
 
-    public ProblemResponses(JsonMapper json, List<ProblemTranslator> translators) {
+    public ProblemResponses(JsonMapper json, List<ProblemTranslator> translators, List<ProblemObserver> observers) {
         this.json = json;
         this.translators = translators;
+        this.observers = observers;
     }
 
     @Override
@@ -63,7 +65,9 @@ public class ProblemResponses implements WebExceptionHandler {
         headers.setContentType(PROBLEM_JSON);
         problem.headers().forEach(headers::set);
         byte[] body = json.writeValueAsBytes(body(problem, exchange.getRequest().getPath().value()));
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        return reactor.core.publisher.Flux.fromIterable(observers)
+                .concatMap(observer -> observer.answered(exchange, problem))
+                .then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(body)))));
     }
 
     /** The problem+json document for a problem, in the field order of API.md. */

@@ -1,0 +1,52 @@
+package dev.paygate.security;
+
+import dev.paygate.common.ApiException;
+import dev.paygate.common.ApiProblem;
+import dev.paygate.common.ProblemObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/** Writes every refusal of access (401, 403) to the audit log: who tried what, from where. */
+@Component
+class SecurityAudit implements ProblemObserver {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityAudit.class);
+
+    private final AuditLog auditLog;
+
+    SecurityAudit(AuditLog auditLog) {
+        this.auditLog = auditLog;
+    }
+
+    @Override
+    public Mono<Void> answered(ServerWebExchange exchange, ApiException problem) {
+        if (problem.kind() != ApiProblem.FORBIDDEN && problem.kind() != ApiProblem.UNAUTHENTICATED) {
+            return Mono.empty();
+        }
+        return ReactiveSecurityContextHolder.getContext()
+                .map(SecurityContext::getAuthentication)
+                .map(authentication -> authentication.getName())
+                .defaultIfEmpty("anonymous")
+                .flatMap(actor -> denied(exchange, actor, problem.kind() == ApiProblem.FORBIDDEN ? "FORBIDDEN" : "UNAUTHENTICATED"));
+    }
+
+    Mono<Void> denied(ServerWebExchange exchange, String actor, String outcome) {
+        var request = exchange.getRequest();
+        String ip = request.getRemoteAddress() == null ? null
+                : java.util.Optional.ofNullable(request.getRemoteAddress().getAddress())
+                        .map(java.net.InetAddress::getHostAddress).orElse(null);
+        String action = request.getMethod().name() + " " + request.getPath().value();
+        // The refusal is answered even if the audit row cannot be written (e.g. the database is
+        // down); the failure is logged, so the gap in the log is itself on record.
+        return auditLog.record(actor, "ACCESS", action, outcome, ip, null)
+                .onErrorResume(error -> {
+                    log.warn("Audit row for a refused request ({} {}) not written: {}", outcome, action, error.toString());
+                    return Mono.empty();
+                });
+    }
+}

@@ -1,0 +1,155 @@
+package dev.paygate.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+
+/**
+ * Every endpoint but health, metrics, the API document and the dev token endpoint needs a valid
+ * bearer JWT. Tokens come from an external OIDC issuer in production, or from the gateway's own
+ * key in the embedded default. Roles and scopes are checked by the handlers through {@code Caller}.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+
+    static final String[] PUBLIC_PATHS = {
+            "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
+            "/openapi.yaml", "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs/**", "/webjars/**",
+    };
+
+    @Bean
+    SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
+                                       ProblemAuthenticationEntryPoint entryPoint, ProblemAccessDeniedHandler denied,
+                                       Environment environment) {
+        boolean devTokens = isDevMode(environment);
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .authorizeExchange(exchanges -> {
+                    exchanges.pathMatchers(PUBLIC_PATHS).permitAll();
+                    if (devTokens) {
+                        exchanges.pathMatchers(HttpMethod.POST, "/dev/tokens").permitAll();
+                    }
+                    exchanges.anyExchange().authenticated();
+                })
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> jwt.jwtDecoder(decoder))
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(denied))
+                .exceptionHandling(handling -> handling
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(denied))
+                .headers(headers -> headers
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(
+                                "default-src 'self'; frame-ancestors 'none'; object-src 'none'")))
+                .build();
+    }
+
+    private static boolean isDevMode(Environment environment) {
+        return isBlank(environment.getProperty(DevTokensCondition.ISSUER_URI))
+                && isBlank(environment.getProperty(DevTokensCondition.JWK_SET_URI));
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    /** Production: tokens of the configured OIDC issuer, its keys fetched from its JWK set. */
+    @Bean
+    @Conditional(ExternalIssuerCondition.class)
+    ReactiveJwtDecoder externalJwtDecoder(Environment environment, SecurityProperties properties) {
+        String issuer = environment.getProperty(DevTokensCondition.ISSUER_URI);
+        String jwkSetUri = environment.getProperty(DevTokensCondition.JWK_SET_URI);
+        NimbusReactiveJwtDecoder decoder = isBlank(jwkSetUri)
+                ? NimbusReactiveJwtDecoder.withIssuerLocation(issuer).build()
+                : NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
+                        .jwsAlgorithms(algorithms -> algorithms.addAll(List.of(
+                                SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256)))
+                        .build();
+        decoder.setJwtValidator(validator(issuer, properties));
+        log.warn("Security: bearer tokens from external issuer {} (JWK set {}), audience '{}'; /dev/tokens is off",
+                isBlank(issuer) ? "(any; set issuer-uri to pin it)" : issuer,
+                isBlank(jwkSetUri) ? "from issuer metadata" : jwkSetUri, properties.audience());
+        return decoder;
+    }
+
+    /** Embedded default: tokens signed with the gateway's own key, RS256 only. */
+    @Bean
+    @Conditional(DevTokensCondition.class)
+    RSAKey devSigningKey(SecurityProperties properties) {
+        RSAKey key = DevSigningKey.loadOrCreate(properties.dev().keyFile());
+        log.warn("Security: DEV TOKENS ON. POST /dev/tokens issues tokens for any user and role, signed with {}. "
+                        + "For production set spring.security.oauth2.resourceserver.jwt.issuer-uri.",
+                properties.dev().keyFile().toAbsolutePath().normalize());
+        return key;
+    }
+
+    @Bean
+    @Conditional(DevTokensCondition.class)
+    ReactiveJwtDecoder devJwtDecoder(RSAKey devSigningKey, SecurityProperties properties) throws JOSEException {
+        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withPublicKey(devSigningKey.toRSAPublicKey())
+                .signatureAlgorithm(SignatureAlgorithm.RS256)
+                .build();
+        decoder.setJwtValidator(validator(properties.dev().issuer(), properties));
+        return decoder;
+    }
+
+    @Bean
+    @Conditional(DevTokensCondition.class)
+    NimbusJwtEncoder devJwtEncoder(RSAKey devSigningKey) {
+        return new NimbusJwtEncoder(new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(
+                new com.nimbusds.jose.jwk.JWKSet(devSigningKey)));
+    }
+
+    /** Signature is checked by the decoder; these check time (exp required), issuer, audience and subject. */
+    static OAuth2TokenValidator<Jwt> validator(String issuer, SecurityProperties properties) {
+        JwtTimestampValidator time = new JwtTimestampValidator(properties.clockSkew());
+        time.setAllowEmptyExpiryClaim(false);
+        var subject = new JwtClaimValidator<String>(JwtClaimNames.SUB, sub -> sub != null && !sub.isBlank());
+        var audience = new JwtAudienceValidator(properties.audience());
+        if (isBlank(issuer)) {
+            return JwtValidators.createDefaultWithValidators(time, subject, audience);
+        }
+        return JwtValidators.createDefaultWithValidators(time, subject, audience, new JwtIssuerValidator(issuer));
+    }
+
+    /** The opposite of {@link DevTokensCondition}. */
+    static class ExternalIssuerCondition extends DevTokensCondition {
+        @Override
+        public boolean matches(org.springframework.context.annotation.ConditionContext context,
+                               org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+            return !super.matches(context, metadata);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.paygate;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+
+/**
+ * A test against the whole gateway over real HTTP, on the suite's one embedded PostgreSQL.
+ * Every class with this annotation shares one application context (same configuration).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
+        "paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
+        "spring.main.banner-mode=off",
+})
+@AutoConfigureWebTestClient(timeout = "PT30S")
+public @interface PaygateTest {
+}

@@ -1,0 +1,31 @@
+package dev.paygate.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CardNumbersTest {
+
+    static Stream<Arguments> texts() {
+        return Stream.of(
+                Arguments.of("4111111111111111", true),
+                Arguments.of("pay with 4111 1111 1111 1111 please", true),
+                Arguments.of("5500-0000-0000-0004", true),
+                Arguments.of("378282246310005", true),
+                Arguments.of("6011111111111117", true),
+                Arguments.of("4111111111111112", false),
+                Arguments.of("invoice 2026-11-24 order 12345", false),
+                Arguments.of("123456789012", false),
+                Arguments.of("41111111111111111111111", false),
+                Arguments.of("rent for November", false));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" holds a card number: {1}")
+    @MethodSource("texts")
+    void findsLuhnValidCardNumbers(String text, boolean card) {
+        assertThat(CardNumbers.containsCardNumber(text)).isEqualTo(card);
+    }
+}
