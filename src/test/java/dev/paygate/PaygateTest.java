@@ -17,6 +17,8 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
         "paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
         "paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
         "spring.main.banner-mode=off",
+        "logging.level.root=WARN",
+        "logging.level.dev.paygate=INFO",
 })
 @AutoConfigureWebTestClient(timeout = "PT30S")
 public @interface PaygateTest {

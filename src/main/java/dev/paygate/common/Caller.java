@@ -12,6 +12,9 @@ public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullab
 
     public enum Role { CUSTOMER, OPERATOR, ADMIN }
 
+    /** The exchange attribute under which the resolved caller is kept for error handling and auditing. */
+    public static final String EXCHANGE_ATTRIBUTE = Caller.class.getName();
+
     public Caller {
         roles = Set.copyOf(roles);
         scopes = Set.copyOf(scopes);

@@ -82,6 +82,14 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
                 + server.getPort() + "/" + DATABASE_NAME + " (user " + SUPERUSER + ")");
     }
 
+    /** Stops the server of a data directory, as the end of the JVM would; for tests of restarts. */
+    static void stop(Path dataDirectory) throws IOException {
+        EmbeddedPostgres server = RUNNING.remove(dataDirectory.toAbsolutePath().normalize());
+        if (server != null) {
+            server.close();
+        }
+    }
+
     /** With only {@code SPRING_R2DBC_URL} given, Flyway gets the same server's JDBC URL and credentials. */
     private void useExternal(ConfigurableEnvironment environment, Binder binder, String r2dbcUrl) {
         Map<String, Object> derived = new HashMap<>();

@@ -32,6 +32,7 @@ class JwtCallers implements Callers {
         return request.principal()
                 .filter(JwtAuthenticationToken.class::isInstance)
                 .map(principal -> caller(((JwtAuthenticationToken) principal).getToken(), clientIp(request)))
+                .doOnNext(caller -> request.exchange().getAttributes().put(Caller.EXCHANGE_ATTRIBUTE, caller))
                 .switchIfEmpty(Mono.error(() -> new ApiException(ApiProblem.UNAUTHENTICATED, "A bearer token is required.")));
     }
 

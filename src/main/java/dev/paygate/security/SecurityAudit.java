@@ -2,11 +2,10 @@ package dev.paygate.security;
 
 import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
+import dev.paygate.common.Caller;
 import dev.paygate.common.ProblemObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.security.core.context.ReactiveSecurityContextHolder;
-import org.springframework.security.core.context.SecurityContext;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -28,11 +27,11 @@ class SecurityAudit implements ProblemObserver {
         if (problem.kind() != ApiProblem.FORBIDDEN && problem.kind() != ApiProblem.UNAUTHENTICATED) {
             return Mono.empty();
         }
-        return ReactiveSecurityContextHolder.getContext()
-                .map(SecurityContext::getAuthentication)
-                .map(authentication -> authentication.getName())
-                .defaultIfEmpty("anonymous")
-                .flatMap(actor -> denied(exchange, actor, problem.kind() == ApiProblem.FORBIDDEN ? "FORBIDDEN" : "UNAUTHENTICATED"));
+        // The handler's reactive context is gone by the time an error gets here; the caller it
+        // resolved is kept on the exchange.
+        Caller caller = exchange.getAttribute(Caller.EXCHANGE_ATTRIBUTE);
+        String actor = caller == null ? "anonymous" : caller.userId();
+        return denied(exchange, actor, problem.kind() == ApiProblem.FORBIDDEN ? "FORBIDDEN" : "UNAUTHENTICATED");
     }
 
     Mono<Void> denied(ServerWebExchange exchange, String actor, String outcome) {
