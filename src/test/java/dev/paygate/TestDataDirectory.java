@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import dev.paygate.common.EmbeddedPostgresLauncher;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
@@ -32,6 +33,12 @@ public class TestDataDirectory implements EnvironmentPostProcessor, Ordered {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         if (WIPED.compareAndSet(false, true)) {
+            try {
+                // A test run that was killed may have left its PostgreSQL running on this directory.
+                EmbeddedPostgresLauncher.stopLeftoverServer(Path.of(POSTGRES));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             delete(Path.of(ROOT));
         }
     }

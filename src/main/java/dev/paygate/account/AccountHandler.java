@@ -61,7 +61,8 @@ class AccountHandler {
                     errors.add("user_id", "may only be set by an operator");
                 }
                 errors.throwIfAny();
-                return service.open(owner == null ? caller.userId() : owner, name == null ? DEFAULT_NAME : name, currency);
+                return service.open(owner == null ? caller.userId() : owner, name == null ? DEFAULT_NAME : name, currency,
+                        caller.actor());
             });
         }).flatMap(account -> ServerResponse.created(URI.create("/accounts/" + account.id()))
                 .bodyValue(AccountView.of(account)));
@@ -96,7 +97,7 @@ class AccountHandler {
             UUID id = pathId(request, "id");
             return RequestBodies.required(request, UpdateAccount.class)
                     .flatMap(body -> service.find(id, caller.confinedTo())
-                            .flatMap(account -> service.update(account, change(body, account, caller))));
+                            .flatMap(account -> service.update(account, change(body, account, caller), caller.actor())));
         }).flatMap(account -> ServerResponse.ok().bodyValue(AccountView.of(account)));
     }
 
@@ -108,7 +109,7 @@ class AccountHandler {
             return RequestBodies.required(request, MoveMoney.class).flatMap(body -> {
                 Movement movement = movement(body);
                 @Nullable IdempotencyKey key = idempotencyKey(request, caller, movement);
-                return service.deposit(id, movement.amount(), movement.description(), caller.userId(), key);
+                return service.deposit(id, movement.amount(), movement.description(), caller.actor(), key);
             });
         }).flatMap(outcome -> LedgerResponses.respond(outcome, HttpStatus.CREATED, tx -> "/transactions/" + tx));
     }
@@ -121,7 +122,7 @@ class AccountHandler {
                 Movement movement = movement(body);
                 @Nullable IdempotencyKey key = idempotencyKey(request, caller, movement);
                 return service.withdraw(id, movement.amount(), movement.description(), caller.confinedTo(),
-                        caller.userId(), key);
+                        caller.actor(), key);
             });
         }).flatMap(outcome -> LedgerResponses.respond(outcome, HttpStatus.CREATED, tx -> "/transactions/" + tx));
     }

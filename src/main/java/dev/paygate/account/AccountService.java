@@ -4,7 +4,7 @@ import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.CurrencyCode;
 import dev.paygate.common.IdempotencyKey;
-import dev.paygate.common.Ids;
+import dev.paygate.common.Actor;
 import dev.paygate.common.Money;
 import dev.paygate.ledger.Ledger;
 import dev.paygate.ledger.LedgerCommand;
@@ -29,8 +29,8 @@ class AccountService {
         this.ledger = ledger;
     }
 
-    Mono<Account> open(String userId, String name, CurrencyCode currency) {
-        return accounts.create(userId, name, currency);
+    Mono<Account> open(String userId, String name, CurrencyCode currency, Actor actor) {
+        return accounts.create(userId, name, currency, actor);
     }
 
     /** The account, if it exists and {@code owner} (when given) owns it; else 404. */
@@ -47,22 +47,22 @@ class AccountService {
      * Applies a change to an account the caller may see, or explains with a 422 why the account
      * refuses it (re-read after the refused update, so the reason is the current one).
      */
-    Mono<Account> update(Account account, AccountChange change) {
-        return accounts.update(account.id(), change.name(), change.status(), change.overdraftLimitMinor())
+    Mono<Account> update(Account account, AccountChange change, Actor actor) {
+        return accounts.update(account.id(), change.name(), change.status(), change.overdraftLimitMinor(), actor)
                 .switchIfEmpty(Mono.defer(() -> find(account.id(), null)
                         .flatMap(current -> Mono.error(refusal(current, change)))));
     }
 
-    Mono<LedgerOutcome> deposit(UUID accountId, Money amount, @Nullable String description, String createdBy,
+    Mono<LedgerOutcome> deposit(UUID accountId, Money amount, @Nullable String description, Actor actor,
                                 @Nullable IdempotencyKey key) {
-        return ledger.submit(new LedgerCommand(Ids.next(), TransactionType.DEPOSIT, null, accountId, amount,
-                description, Map.of(), null, createdBy, key));
+        return ledger.submit(LedgerCommand.move(TransactionType.DEPOSIT, null, accountId, amount,
+                description, Map.of(), null, actor, key));
     }
 
     Mono<LedgerOutcome> withdraw(UUID accountId, Money amount, @Nullable String description, @Nullable String owner,
-                                 String createdBy, @Nullable IdempotencyKey key) {
-        return ledger.submit(new LedgerCommand(Ids.next(), TransactionType.WITHDRAWAL, accountId, null, amount,
-                description, Map.of(), owner, createdBy, key));
+                                 Actor actor, @Nullable IdempotencyKey key) {
+        return ledger.submit(LedgerCommand.move(TransactionType.WITHDRAWAL, accountId, null, amount,
+                description, Map.of(), owner, actor, key));
     }
 
     private static ApiException refusal(Account current, AccountChange change) {

@@ -1,5 +1,6 @@
 package dev.paygate.account;
 
+import dev.paygate.common.Actor;
 import dev.paygate.common.CurrencyCode;
 import dev.paygate.common.Ids;
 import io.r2dbc.spi.Readable;
@@ -12,38 +13,58 @@ import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Customer accounts. Balances are never written here: only the ledger moves money. */
+/** Customer accounts. Balances are never written here: only the ledger moves money. Every change is audited. */
 @Repository
 class Accounts {
 
     private static final String COLUMNS = """
             id, user_id, name, currency, balance, held, overdraft_limit, status, created_at, updated_at""";
 
-    /** The first account in a currency also makes that currency's system cash account, in the same statement. */
+    /**
+     * The first account in a currency also makes that currency's system cash account; the audit
+     * row is written by the same statement, so an account never exists without it.
+     */
     private static final String CREATE = """
             WITH cash AS (
                 INSERT INTO accounts (id, kind, name, currency)
                 VALUES (:cashId, 'SYSTEM_CASH', 'System cash ' || :currency, :currency)
                 ON CONFLICT (currency) WHERE kind = 'SYSTEM_CASH' DO NOTHING
+            ), created AS (
+                INSERT INTO accounts (id, kind, user_id, name, currency)
+                VALUES (:id, 'CUSTOMER', :userId, :name, :currency)
+                RETURNING *
+            ), audit AS (
+                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip)
+                SELECT uuid_v7(), :actor, 'ACCOUNT_OPENED', 'account:' || id, 'OK',
+                       jsonb_build_object('user_id', user_id, 'currency', currency), :clientIp
+                FROM created
             )
-            INSERT INTO accounts (id, kind, user_id, name, currency)
-            VALUES (:id, 'CUSTOMER', :userId, :name, :currency)
-            RETURNING\s""" + COLUMNS;
+            SELECT\s""" + COLUMNS + " FROM created";
 
     /**
      * One conditional update: a closed account never changes, an account is closed only when empty,
      * and a lower overdraft limit must still cover what the account already owes.
      */
     private static final String UPDATE = """
-            UPDATE accounts SET
-                name = COALESCE(:name, name),
-                status = COALESCE(:status, status),
-                overdraft_limit = COALESCE(:overdraft, overdraft_limit),
-                updated_at = now()
-            WHERE id = :id AND kind = 'CUSTOMER' AND status <> 'CLOSED'
-              AND (COALESCE(:status, status) <> 'CLOSED' OR (balance = 0 AND held = 0))
-              AND balance - held + COALESCE(:overdraft, overdraft_limit) >= 0
-            RETURNING\s""" + COLUMNS;
+            WITH changed AS (
+                UPDATE accounts SET
+                    name = COALESCE(:name, name),
+                    status = COALESCE(:status, status),
+                    overdraft_limit = COALESCE(:overdraft, overdraft_limit),
+                    updated_at = now()
+                WHERE id = :id AND kind = 'CUSTOMER' AND status <> 'CLOSED'
+                  AND (COALESCE(:status, status) <> 'CLOSED' OR (balance = 0 AND held = 0))
+                  AND balance - held + COALESCE(:overdraft, overdraft_limit) >= 0
+                RETURNING *
+            ), audit AS (
+                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip)
+                SELECT uuid_v7(), :actor, 'ACCOUNT_CHANGED', 'account:' || id, 'OK',
+                       jsonb_strip_nulls(jsonb_build_object('name', CAST(:name AS text), 'status', CAST(:status AS text),
+                                                            'overdraft_limit_minor', CAST(:overdraft AS bigint))),
+                       :clientIp
+                FROM changed
+            )
+            SELECT\s""" + COLUMNS + " FROM changed";
 
     private final DatabaseClient db;
 
@@ -51,15 +72,16 @@ class Accounts {
         this.db = db;
     }
 
-    Mono<Account> create(String userId, String name, CurrencyCode currency) {
-        return db.sql(CREATE)
+    Mono<Account> create(String userId, String name, CurrencyCode currency, Actor actor) {
+        var spec = db.sql(CREATE)
                 .bind("cashId", Ids.next())
                 .bind("id", Ids.next())
                 .bind("userId", userId)
                 .bind("name", name)
                 .bind("currency", currency.code())
-                .map(Accounts::account)
-                .one();
+                .bind("actor", actor.userId());
+        spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
+        return spec.map(Accounts::account).one();
     }
 
     /** A customer account, if it exists and {@code owner} (when given) owns it. */
@@ -93,8 +115,10 @@ class Accounts {
         return spec.map(Accounts::account).all();
     }
 
-    Mono<Account> update(UUID id, @Nullable String name, @Nullable AccountStatus status, @Nullable Long overdraftMinor) {
-        var spec = db.sql(UPDATE).bind("id", id);
+    Mono<Account> update(UUID id, @Nullable String name, @Nullable AccountStatus status, @Nullable Long overdraftMinor,
+                         Actor actor) {
+        var spec = db.sql(UPDATE).bind("id", id).bind("actor", actor.userId());
+        spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
         spec = name == null ? spec.bindNull("name", String.class) : spec.bind("name", name);
         spec = status == null ? spec.bindNull("status", String.class) : spec.bind("status", status.name());
         spec = overdraftMinor == null ? spec.bindNull("overdraft", Long.class) : spec.bind("overdraft", overdraftMinor);

@@ -20,6 +20,11 @@ public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullab
         scopes = Set.copyOf(scopes);
     }
 
+    /** This caller as the audit log records it. */
+    public Actor actor() {
+        return new Actor(userId, clientIp, null);
+    }
+
     /** Operators and admins see and act on every account. */
     public boolean isStaff() {
         return roles.contains(Role.OPERATOR) || roles.contains(Role.ADMIN);

@@ -107,7 +107,9 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
     private EmbeddedPostgres start(Path dataDirectory, EmbeddedDatabaseProperties settings) {
         try {
             Files.createDirectories(dataDirectory);
-            stopLeftoverServer(dataDirectory);
+            if (stopLeftoverServer(dataDirectory) > 0) {
+                log.warn("Stopped the PostgreSQL that a gateway which did not shut down cleanly left running on " + dataDirectory);
+            }
             File logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log").toFile();
             EmbeddedPostgres server = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
@@ -134,34 +136,61 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
     /**
      * A gateway killed with SIGKILL leaves its PostgreSQL running on the data directory, and the
      * next start would fail on {@code postmaster.pid}. If no live gateway holds the directory's lock,
-     * that server is an orphan: stop it, so this start can take the directory over.
+     * any server on that directory is an orphan: stop it, so this start can take the directory over.
      */
-    private void stopLeftoverServer(Path dataDirectory) throws IOException {
-        Path pidFile = dataDirectory.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
+    public static int stopLeftoverServer(Path dataDirectory) throws IOException {
+        Path directory = dataDirectory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(directory) || isEmpty(directory)) {
+            return 0; // nothing to take over, and initdb needs the directory empty
         }
-        try (FileChannel channel = FileChannel.open(dataDirectory.resolve(LOCK_FILE),
+        try (FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             if (lock == null) {
-                throw new IllegalStateException("Data directory " + dataDirectory
+                throw new IllegalStateException("Data directory " + directory
                         + " is in use by another running gateway; give this one its own paygate.database.embedded.data-directory");
             }
-            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-            Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(process -> process.info().command().map(c -> c.endsWith("postgres")).orElse(false));
-            if (orphan.isPresent()) {
-                log.warn("Stopping PostgreSQL (pid " + pid + ") left running by a gateway that did not shut down cleanly");
-                orphan.get().destroy();
-                orphan.get().onExit().get(30, TimeUnit.SECONDS);
+            java.util.List<ProcessHandle> orphans = serversOn(directory);
+            for (ProcessHandle orphan : orphans) {
+                // SIGTERM is PostgreSQL's smart shutdown; the dead gateway's sessions are gone, so it is quick.
+                orphan.destroy();
+                orphan.onExit().get(30, TimeUnit.SECONDS);
             }
+            return orphans.size();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("PostgreSQL left running in " + dataDirectory + " did not stop", e);
+            throw new IllegalStateException("PostgreSQL left running in " + directory + " did not stop", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while stopping leftover PostgreSQL", e);
         }
+    }
+
+    /** PostgreSQL servers running on a data directory: from its pid file, and from the process table. */
+    private static java.util.List<ProcessHandle> serversOn(Path directory) throws IOException {
+        java.util.Set<ProcessHandle> servers = new java.util.LinkedHashSet<>();
+        Path pidFile = directory.resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                    .filter(EmbeddedPostgresLauncher::isPostgres)
+                    .ifPresent(servers::add);
+        }
+        ProcessHandle.allProcesses()
+                .filter(EmbeddedPostgresLauncher::isPostgres)
+                .filter(process -> process.info().arguments()
+                        .map(arguments -> java.util.Arrays.asList(arguments).contains(directory.toString()))
+                        .orElse(false))
+                .forEach(servers::add);
+        return java.util.List.copyOf(servers);
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static boolean isPostgres(ProcessHandle process) {
+        return process.isAlive() && process.info().command().map(command -> command.endsWith("/postgres")).orElse(false);
     }
 
     private static void createDatabaseIfMissing(EmbeddedPostgres server) {

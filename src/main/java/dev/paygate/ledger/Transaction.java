@@ -17,6 +17,8 @@ public record Transaction(
         @Nullable String failureReason,
         @Nullable String description,
         Map<String, String> metadata,
+        @Nullable UUID bankId,
+        Map<String, String> counterparty,
         Instant createdAt,
         Instant updatedAt) {
 }

@@ -18,6 +18,7 @@ public record TransactionView(
         @Nullable String description,
         Map<String, String> metadata,
         @Nullable UUID bankId,
+        @Nullable Map<String, String> counterparty,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -33,7 +34,8 @@ public record TransactionView(
                 transaction.failureReason(),
                 transaction.description(),
                 transaction.metadata(),
-                null,
+                transaction.bankId(),
+                transaction.counterparty().isEmpty() ? null : transaction.counterparty(),
                 transaction.createdAt(),
                 transaction.updatedAt());
     }

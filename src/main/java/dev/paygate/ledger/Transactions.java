@@ -24,12 +24,12 @@ import tools.jackson.databind.json.JsonMapper;
 public class Transactions {
 
     private static final String APPLY = """
-            SELECT * FROM ledger_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            SELECT * FROM ledger_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             """;
 
     private static final String COLUMNS = """
             id, type, from_account, to_account, amount_minor, currency, status, failure_reason,
-            description, metadata::text AS metadata, created_at, updated_at""";
+            description, metadata::text AS metadata, bank_id, counterparty::text AS counterparty, created_at, updated_at""";
 
     private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() { };
 
@@ -49,14 +49,19 @@ public class Transactions {
         int count = commands.size();
         UUID[] ids = new UUID[count];
         String[] types = new String[count];
+        String[] modes = new String[count];
         UUID[] from = new UUID[count];
         UUID[] to = new UUID[count];
         Long[] amounts = new Long[count];
         String[] currencies = new String[count];
         String[] descriptions = new String[count];
         String[] metadata = new String[count];
+        UUID[] banks = new UUID[count];
+        String[] counterparties = new String[count];
         String[] owners = new String[count];
-        String[] createdBy = new String[count];
+        String[] actors = new String[count];
+        String[] clientIps = new String[count];
+        String[] traceIds = new String[count];
         String[] clients = new String[count];
         String[] keys = new String[count];
         String[] hashes = new String[count];
@@ -64,23 +69,29 @@ public class Transactions {
             LedgerCommand command = commands.get(i);
             ids[i] = command.id();
             types[i] = command.type().name();
+            modes[i] = command.mode().name();
             from[i] = command.from();
             to[i] = command.to();
             amounts[i] = command.amount().amountMinor();
             currencies[i] = command.amount().currency().code();
             descriptions[i] = command.description();
             metadata[i] = command.metadata().isEmpty() ? null : json.writeValueAsString(command.metadata());
+            banks[i] = command.bankId();
+            counterparties[i] = command.counterparty().isEmpty() ? null : json.writeValueAsString(command.counterparty());
             owners[i] = command.requiredOwner();
-            createdBy[i] = command.createdBy();
+            actors[i] = command.actor().userId();
+            clientIps[i] = command.actor().clientIp();
+            traceIds[i] = command.actor().traceId();
             IdempotencyKey key = command.idempotencyKey();
             clients[i] = key == null ? null : key.clientId();
             keys[i] = key == null ? null : key.key();
             hashes[i] = key == null ? null : key.requestHash();
         }
         return db.sql(APPLY)
-                .bind(0, ids).bind(1, types).bind(2, from).bind(3, to).bind(4, amounts).bind(5, currencies)
-                .bind(6, descriptions).bind(7, metadata).bind(8, owners).bind(9, createdBy)
-                .bind(10, clients).bind(11, keys).bind(12, hashes)
+                .bind(0, ids).bind(1, types).bind(2, modes).bind(3, from).bind(4, to).bind(5, amounts)
+                .bind(6, currencies).bind(7, descriptions).bind(8, metadata).bind(9, banks).bind(10, counterparties)
+                .bind(11, owners).bind(12, actors).bind(13, clientIps).bind(14, traceIds)
+                .bind(15, clients).bind(16, keys).bind(17, hashes)
                 .map(this::outcome)
                 .all();
     }
@@ -166,6 +177,7 @@ public class Transactions {
 
     private Transaction transaction(Readable row) {
         String metadata = row.get("metadata", String.class);
+        String counterparty = row.get("counterparty", String.class);
         return new Transaction(
                 row.get("id", UUID.class),
                 TransactionType.valueOf(row.get("type", String.class)),
@@ -176,6 +188,8 @@ public class Transactions {
                 row.get("failure_reason", String.class),
                 row.get("description", String.class),
                 metadata == null ? Map.of() : json.readValue(metadata, METADATA),
+                row.get("bank_id", UUID.class),
+                counterparty == null ? Map.of() : json.readValue(counterparty, METADATA),
                 instant(row, "created_at"),
                 instant(row, "updated_at"));
     }

@@ -10,6 +10,8 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The append-only audit log (a trigger refuses UPDATE, DELETE and TRUNCATE). Money movements and
@@ -20,9 +22,11 @@ import reactor.core.publisher.Mono;
 class AuditLog {
 
     private final DatabaseClient db;
+    private final JsonMapper json;
 
-    AuditLog(DatabaseClient db) {
+    AuditLog(DatabaseClient db, JsonMapper json) {
         this.db = db;
+        this.json = json;
     }
 
     Mono<Void> record(String actor, String action, String resource, String outcome,
@@ -59,19 +63,21 @@ class AuditLog {
         if (actor != null) {
             spec = spec.bind("actor", actor);
         }
-        return spec.map(AuditLog::event).all();
+        return spec.map(this::event).all();
     }
 
-    private static AuditEvent event(Readable row) {
+    private AuditEvent event(Readable row) {
         OffsetDateTime at = row.get("occurred_at", OffsetDateTime.class);
+        String details = row.get("details", String.class);
         return new AuditEvent(row.get("id", UUID.class), row.get("actor", String.class), row.get("action", String.class),
-                row.get("resource", String.class), row.get("outcome", String.class), row.get("details", String.class),
+                row.get("resource", String.class), row.get("outcome", String.class),
+                details == null ? null : json.readTree(details),
                 row.get("client_ip", String.class), row.get("trace_id", String.class),
                 at == null ? Instant.EPOCH : at.toInstant());
     }
 
     /** One audit row as the API shows it. */
     record AuditEvent(UUID id, String actor, String action, String resource, String outcome,
-                      @Nullable String details, @Nullable String clientIp, @Nullable String traceId, Instant occurredAt) {
+                      @Nullable JsonNode details, @Nullable String clientIp, @Nullable String traceId, Instant occurredAt) {
     }
 }

@@ -6,7 +6,6 @@ import dev.paygate.common.CurrencyCode;
 import dev.paygate.common.FieldErrors;
 import dev.paygate.common.FieldErrorsFactory;
 import dev.paygate.common.IdempotencyKey;
-import dev.paygate.common.Ids;
 import dev.paygate.common.Money;
 import dev.paygate.common.RequestBodies;
 import dev.paygate.common.Scopes;
@@ -79,7 +78,7 @@ class TransferHandler {
                 + "\n" + description + "\n" + new TreeMap<>(metadata);
         IdempotencyKey key = IdempotencyKey.of(caller.userId(), request.headers().firstHeader(IdempotencyKey.HEADER),
                 canonical);
-        return new LedgerCommand(Ids.next(), TransactionType.TRANSFER, from, to, amount, description, metadata,
-                caller.confinedTo(), caller.userId(), key);
+        return LedgerCommand.move(TransactionType.TRANSFER, from, to, amount, description, metadata,
+                caller.confinedTo(), caller.actor(), key);
     }
 }
