@@ -4,6 +4,10 @@ import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.Caller;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Schedulers;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -15,14 +19,33 @@ import reactor.core.publisher.Mono;
 @Service
 public class Ledger {
 
-    private final Transactions transactions;
+    private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
-    public Ledger(Transactions transactions) {
+    private final Transactions transactions;
+    private final @Nullable LedgerBatcher batcher;
+
+    public Ledger(Transactions transactions, BatchingProperties batching) {
         this.transactions = transactions;
+        this.batcher = batching.enabled()
+                ? new LedgerBatcher(batching, transactions::applyInOrder, Schedulers.parallel())
+                : null;
+        log.info("Ledger: {}", batching.enabled()
+                ? "batching on (window " + batching.windowMicros() + " µs, up to " + batching.sizeMax()
+                        + " movements, " + batching.lanes() + " lanes)"
+                : "batching off (one statement and commit per movement)");
     }
 
+    /** Applies one movement; its outcome arrives once the statement that applied it has committed. */
     public Mono<LedgerOutcome> submit(LedgerCommand command) {
+        if (batcher != null) {
+            return batcher.submit(command);
+        }
         return transactions.applyInOrder(List.of(command)).single();
+    }
+
+    /** Movements waiting for a batch, for the metrics. */
+    public int waitingMovements() {
+        return batcher == null ? 0 : batcher.waiting();
     }
 
     /** The transaction, if the caller may see it (staff: any; customers: one touching their account); else 404. */

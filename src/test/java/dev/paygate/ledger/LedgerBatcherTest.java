@@ -1,0 +1,121 @@
+package dev.paygate.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paygate.common.Actor;
+import dev.paygate.common.ApiException;
+import dev.paygate.common.ApiProblem;
+import dev.paygate.common.CurrencyCode;
+import dev.paygate.common.Money;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/** The batcher's own guarantees, with a stand-in for the database. */
+class LedgerBatcherTest {
+
+    private static final Money ONE = Money.ofMinor(100, CurrencyCode.of("USD"));
+
+    private final List<List<LedgerCommand>> batches = Collections.synchronizedList(new ArrayList<>());
+
+    /** A database that takes 5 ms per batch and refuses movements of 13 minor units. */
+    private final Function<List<LedgerCommand>, Flux<LedgerOutcome>> database = commands -> {
+        batches.add(commands);
+        return Flux.fromIterable(commands)
+                .map(command -> command.amount().amountMinor() == 13
+                        ? new LedgerOutcome(LedgerOutcome.Kind.REJECTED, TransferRejection.INSUFFICIENT_FUNDS, null)
+                        : new LedgerOutcome(LedgerOutcome.Kind.APPLIED, null, null))
+                .delaySequence(Duration.ofMillis(5));
+    };
+
+    @Test
+    void concurrentMovementsShareBatchesAndEachGetsItsOwnOutcome() {
+        LedgerBatcher batcher = new LedgerBatcher(properties(1, 100), database, Schedulers.parallel());
+        UUID account = UUID.randomUUID();
+
+        List<LedgerOutcome.Kind> outcomes = Flux.range(0, 200)
+                .flatMap(i -> batcher.submit(command(account, i % 10 == 0 ? 13 : 100)), 200)
+                .map(LedgerOutcome::kind)
+                .collectList().block(Duration.ofSeconds(10));
+
+        assertThat(outcomes).hasSize(200);
+        assertThat(outcomes.stream().filter(kind -> kind == LedgerOutcome.Kind.REJECTED)).hasSize(20);
+        assertThat(batches.size()).as("batches for 200 movements").isLessThan(20);
+        assertThat(batches).allSatisfy(batch -> assertThat(batch.size()).isLessThanOrEqualTo(100));
+    }
+
+    @Test
+    void movementsFromOneAccountAreAppliedInArrivalOrder() {
+        LedgerBatcher batcher = new LedgerBatcher(properties(4, 7), database, Schedulers.parallel());
+        UUID account = UUID.randomUUID();
+        List<Mono<LedgerOutcome>> inOrder = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            inOrder.add(batcher.submit(command(account, 1000 + i)));
+        }
+
+        Flux.merge(inOrder).blockLast(Duration.ofSeconds(10));
+
+        List<Long> applied = batches.stream().flatMap(List::stream).map(c -> c.amount().amountMinor()).toList();
+        assertThat(applied).isSorted().hasSize(60);
+    }
+
+    @Test
+    void aBatchThatFailsAsAWholeIsRetriedMovementByMovementSoOnlyTheCulpritFails() {
+        Function<List<LedgerCommand>, Flux<LedgerOutcome>> failsOnPoison = commands -> {
+            batches.add(commands);
+            if (commands.stream().anyMatch(c -> c.amount().amountMinor() == 666)) {
+                return Flux.error(new IllegalStateException("ledger_apply raised for one movement"));
+            }
+            return Flux.fromIterable(commands).map(c -> new LedgerOutcome(LedgerOutcome.Kind.APPLIED, null, null));
+        };
+        LedgerBatcher batcher = new LedgerBatcher(properties(1, 50), failsOnPoison, Schedulers.parallel());
+        UUID account = UUID.randomUUID();
+
+        List<Mono<String>> results = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            results.add(batcher.submit(command(account, i == 2 ? 666 : 100))
+                    .map(outcome -> outcome.kind().name())
+                    .onErrorResume(error -> Mono.just("ERROR")));
+        }
+
+        assertThat(Flux.concat(results).collectList().block(Duration.ofSeconds(10)))
+                .containsExactly("APPLIED", "APPLIED", "ERROR", "APPLIED", "APPLIED");
+    }
+
+    @Test
+    void aFullQueueAnswersAtOnceWith503() {
+        Function<List<LedgerCommand>, Flux<LedgerOutcome>> stuck = commands -> {
+            batches.add(commands);
+            return Flux.never();
+        };
+        LedgerBatcher batcher = new LedgerBatcher(new BatchingProperties(true, 1000, 2, 1, 2), stuck, Schedulers.parallel());
+        UUID account = UUID.randomUUID();
+        batcher.submit(command(account, 1)).subscribe();
+        batcher.submit(command(account, 2)).subscribe();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        batcher.submit(command(account, 3)).subscribe();
+        batcher.submit(command(account, 4)).subscribe();
+
+        StepVerifier.create(batcher.submit(command(account, 5)))
+                .expectErrorSatisfies(error -> assertThat(((ApiException) error).kind()).isEqualTo(ApiProblem.SERVICE_UNAVAILABLE))
+                .verify(Duration.ofSeconds(5));
+    }
+
+    private static BatchingProperties properties(int lanes, int sizeMax) {
+        return new BatchingProperties(true, 1000, sizeMax, lanes, 20_000);
+    }
+
+    private static LedgerCommand command(UUID from, long amountMinor) {
+        return LedgerCommand.move(TransactionType.TRANSFER, from, UUID.randomUUID(),
+                Money.ofMinor(amountMinor, ONE.currency()), null, Map.of(), null, new Actor("test", null, null), null);
+    }
+}
