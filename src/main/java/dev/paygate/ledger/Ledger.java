@@ -1,5 +1,6 @@
 package dev.paygate.ledger;
 
+import dev.paygate.common.Actor;
 import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.Caller;
@@ -41,6 +42,19 @@ public class Ledger {
             return batcher.submit(command);
         }
         return transactions.applyInOrder(List.of(command)).single();
+    }
+
+    /**
+     * Moves a transaction on to its next state with the money that goes with it: posting or
+     * voiding a hold, or crediting money a bank sent. Empty when the transaction was no longer in
+     * the expected state, because another worker moved it first.
+     */
+    public Mono<Transaction> transition(UUID id, TransactionStatus expected, TransactionStatus target,
+                                        @Nullable String failureReason, Actor actor) {
+        if (!expected.canBecome(target)) {
+            return Mono.error(new IllegalArgumentException(expected + " cannot become " + target));
+        }
+        return transactions.transition(id, expected, target, failureReason, actor);
     }
 
     /** Movements waiting for a batch, for the metrics. */

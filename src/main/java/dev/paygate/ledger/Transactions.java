@@ -1,5 +1,6 @@
 package dev.paygate.ledger;
 
+import dev.paygate.common.Actor;
 import dev.paygate.common.CurrencyCode;
 import dev.paygate.common.IdempotencyKey;
 import dev.paygate.common.Money;
@@ -94,6 +95,23 @@ public class Transactions {
                 .bind(15, clients).bind(16, keys).bind(17, hashes)
                 .map(this::outcome)
                 .all();
+    }
+
+    /**
+     * Moves a transaction from the expected state to the target, with the money that goes with it
+     * (see {@code ledger_transition}); empty when it was not in the expected state.
+     */
+    public Mono<Transaction> transition(UUID id, TransactionStatus expected, TransactionStatus target,
+                                        @Nullable String failureReason, Actor actor) {
+        var spec = db.sql("SELECT " + COLUMNS + " FROM ledger_transition(:id, :expected, :target, :reason, :actor, :ip, :trace)")
+                .bind("id", id)
+                .bind("expected", expected.name())
+                .bind("target", target.name())
+                .bind("actor", actor.userId());
+        spec = failureReason == null ? spec.bindNull("reason", String.class) : spec.bind("reason", failureReason);
+        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
+        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        return spec.map(this::transaction).one();
     }
 
     /** The transaction; with {@code visibleTo}, only if it touches an account that user owns. */

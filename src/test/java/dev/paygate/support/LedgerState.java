@@ -53,10 +53,22 @@ public final class LedgerState {
         assertThat(drifted).as("accounts whose balance is not the replay of their transactions").isEmpty();
     }
 
+    /** What an account holds is exactly what its pending payouts and reviewed transfers reserve. */
+    public void assertHoldsMatchPendingTransactions() {
+        List<Map<String, Object>> drifted = db.sql("""
+                        SELECT a.id, a.held, coalesce(sum(t.held_minor), 0) AS reserved
+                        FROM accounts a LEFT JOIN transactions t ON t.from_account = a.id
+                        GROUP BY a.id, a.held
+                        HAVING a.held <> coalesce(sum(t.held_minor), 0)""")
+                .fetch().all().collectList().block();
+        assertThat(drifted).as("accounts whose held differs from what their transactions reserve").isEmpty();
+    }
+
     public void assertInvariants() {
         assertMoneyConserved();
         assertNoCustomerBeyondLimit();
         assertBalancesReplayHistory();
+        assertHoldsMatchPendingTransactions();
     }
 
     /** A fingerprint of all money and history, to show that a refused request changed nothing. */

@@ -1,0 +1,381 @@
+-- The ledger's functions: everything that moves money or changes a transaction's state.
+-- Flyway re-applies this file whenever it changes (after all versioned migrations), so it is the
+-- one place to read and change them. Tables and columns live in the versioned migrations.
+
+-- Dropping the result type drops ledger_apply and ledger_result_of with it.
+DROP TYPE IF EXISTS ledger_result CASCADE;
+DROP FUNCTION IF EXISTS ledger_transition(uuid, text, text, text, text, text, text);
+
+CREATE TYPE ledger_result AS (
+    ord            int,          -- 1-based position in the batch
+    outcome        text,         -- APPLIED | REJECTED | REPLAYED | KEY_REUSED | IN_FLIGHT
+    rejection      text,         -- a TransferRejection name, when refused
+    id             uuid,         -- the transactions row, when one exists
+    type           text,
+    from_account   uuid,
+    to_account     uuid,
+    amount_minor   bigint,
+    currency       text,
+    status         text,
+    failure_reason text,
+    description    text,
+    metadata       text,
+    created_at     timestamptz,
+    updated_at     timestamptz,
+    bank_id        uuid,
+    counterparty   text
+);
+
+-- The ISO 20022 reason code recorded for each refusal. TransferRejection in Java carries the
+-- same codes; TransferRejectionTest keeps the two in step.
+CREATE OR REPLACE FUNCTION rejection_reason_code(p_rejection text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_rejection
+        WHEN 'ACCOUNT_NOT_FOUND'  THEN 'AC01'
+        WHEN 'SAME_ACCOUNT'       THEN 'AG01'
+        WHEN 'ACCOUNT_CLOSED'     THEN 'AC04'
+        WHEN 'ACCOUNT_FROZEN'     THEN 'AC06'
+        WHEN 'CURRENCY_MISMATCH'  THEN 'AM03'
+        WHEN 'INSUFFICIENT_FUNDS' THEN 'AM04'
+        WHEN 'BALANCE_LIMIT'      THEN 'AM02'
+    END
+$$;
+
+-- The allowed changes of a transaction's state. TransactionStatus.next() in Java says the same;
+-- TransactionStatusTest keeps the two in step.
+CREATE OR REPLACE FUNCTION transaction_status_allowed(p_from text, p_to text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (p_from, p_to) IN (
+        ('PENDING', 'PROCESSING'), ('PENDING', 'ON_HOLD'), ('PENDING', 'FAILED'),
+        ('ON_HOLD', 'PENDING'), ('ON_HOLD', 'PROCESSING'), ('ON_HOLD', 'COMPLETED'), ('ON_HOLD', 'FAILED'),
+        ('PROCESSING', 'COMPLETED'), ('PROCESSING', 'FAILED'),
+        ('COMPLETED', 'REVERSED'))
+$$;
+
+-- One event per customer account a transaction touches, in the same transaction as the change.
+CREATE OR REPLACE FUNCTION outbox_record(p_tx transactions) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO outbox (event_id, account_id, transaction_id, type, snapshot)
+    SELECT uuid_v7(), a.id, p_tx.id, 'paygate.transaction.' || lower(p_tx.status), to_jsonb(p_tx)
+    FROM accounts a
+    WHERE a.id IN (p_tx.from_account, p_tx.to_account) AND a.kind = 'CUSTOMER'
+    ORDER BY a.id
+$$;
+
+-- Settlement account of a bank in a currency, made on first use.
+CREATE OR REPLACE FUNCTION settlement_account(p_bank uuid, p_currency text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    SELECT a.id INTO v_id FROM accounts a
+     WHERE a.kind = 'BANK_SETTLEMENT' AND a.bank_id = p_bank AND a.currency = p_currency;
+    IF v_id IS NULL THEN
+        INSERT INTO accounts (id, kind, name, currency, bank_id)
+        VALUES (uuid_v7(), 'BANK_SETTLEMENT', 'Settlement ' || p_bank || ' ' || p_currency, p_currency, p_bank)
+        ON CONFLICT (bank_id, currency) WHERE kind = 'BANK_SETTLEMENT' DO NOTHING;
+        SELECT a.id INTO v_id FROM accounts a
+         WHERE a.kind = 'BANK_SETTLEMENT' AND a.bank_id = p_bank AND a.currency = p_currency;
+    END IF;
+    RETURN v_id;
+END;
+$$;
+
+-- Applies a batch of movements in the order given, each with its own outcome. p_modes says what
+-- each does once its checks pass:
+--   MOVE   debit and credit now: the transaction is COMPLETED
+--   HOLD   reserve the amount on from_account (held += amount): the transaction is PENDING
+--   RECORD move nothing yet (money expected from a bank): the transaction is PENDING
+-- A NULL account is the system side: the currency's cash account, or with a bank, its
+-- settlement account.
+CREATE FUNCTION ledger_apply(
+    p_ids           uuid[],
+    p_types         text[],
+    p_modes         text[],
+    p_from          uuid[],
+    p_to            uuid[],
+    p_amounts       bigint[],
+    p_currencies    text[],
+    p_descriptions  text[],
+    p_metadata      text[],
+    p_banks         uuid[],
+    p_counterparty  text[],
+    p_owners        text[],
+    p_actors        text[],
+    p_client_ips    text[],
+    p_trace_ids     text[],
+    p_clients       text[],
+    p_keys          text[],
+    p_hashes        text[]
+) RETURNS SETOF ledger_result
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_count     int := cardinality(p_ids);
+    v_from      uuid[] := p_from;
+    v_to        uuid[] := p_to;
+    v_in_flight boolean[] := array_fill(false, ARRAY[cardinality(p_ids)]);
+    v_src       accounts%ROWTYPE;
+    v_dst       accounts%ROWTYPE;
+    v_key       idempotency_keys%ROWTYPE;
+    v_tx        transactions%ROWTYPE;
+    v_rejection text;
+    v_status    text;
+    r           ledger_result;
+BEGIN
+    IF v_count IS NULL OR v_count = 0 THEN
+        RETURN;
+    END IF;
+    IF cardinality(p_types) <> v_count OR cardinality(p_modes) <> v_count OR cardinality(p_from) <> v_count
+       OR cardinality(p_to) <> v_count OR cardinality(p_amounts) <> v_count OR cardinality(p_currencies) <> v_count
+       OR cardinality(p_descriptions) <> v_count OR cardinality(p_metadata) <> v_count
+       OR cardinality(p_banks) <> v_count OR cardinality(p_counterparty) <> v_count
+       OR cardinality(p_owners) <> v_count OR cardinality(p_actors) <> v_count
+       OR cardinality(p_client_ips) <> v_count OR cardinality(p_trace_ids) <> v_count
+       OR cardinality(p_clients) <> v_count OR cardinality(p_keys) <> v_count
+       OR cardinality(p_hashes) <> v_count THEN
+        RAISE EXCEPTION 'ledger_apply: argument arrays differ in length';
+    END IF;
+
+    -- A request whose key another transaction holds right now is still in flight: answer 409
+    -- rather than wait. Try-locks never wait, so they cannot take part in a deadlock.
+    FOR i IN 1 .. v_count LOOP
+        IF p_keys[i] IS NOT NULL THEN
+            v_in_flight[i] := NOT pg_try_advisory_xact_lock(7340, hashtext(p_clients[i] || chr(31) || p_keys[i]));
+        END IF;
+        IF v_from[i] IS NULL THEN
+            v_from[i] := CASE WHEN p_banks[i] IS NULL
+                THEN (SELECT a.id FROM accounts a WHERE a.kind = 'SYSTEM_CASH' AND a.currency = p_currencies[i])
+                ELSE settlement_account(p_banks[i], p_currencies[i]) END;
+        END IF;
+        IF v_to[i] IS NULL THEN
+            v_to[i] := CASE WHEN p_banks[i] IS NULL
+                THEN (SELECT a.id FROM accounts a WHERE a.kind = 'SYSTEM_CASH' AND a.currency = p_currencies[i])
+                ELSE settlement_account(p_banks[i], p_currencies[i]) END;
+        END IF;
+    END LOOP;
+
+    -- Lock every account the batch touches, in id order, so that two batches (or transfers
+    -- A->B and B->A) always queue on the same row first and can never deadlock.
+    PERFORM a.id FROM accounts a WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE;
+
+    FOR i IN 1 .. v_count LOOP
+        r := NULL;
+        r.ord := i;
+
+        IF v_in_flight[i] THEN
+            r.outcome := 'IN_FLIGHT';
+            RETURN NEXT r;
+            CONTINUE;
+        END IF;
+
+        IF p_keys[i] IS NOT NULL THEN
+            SELECT * INTO v_key FROM idempotency_keys k WHERE k.client_id = p_clients[i] AND k.key = p_keys[i];
+            IF FOUND THEN
+                IF v_key.request_hash <> p_hashes[i] THEN
+                    r.outcome := 'KEY_REUSED';
+                ELSE
+                    r.outcome := 'REPLAYED';
+                    r.rejection := v_key.rejection;
+                    IF v_key.transaction_id IS NOT NULL THEN
+                        SELECT * INTO v_tx FROM transactions t WHERE t.id = v_key.transaction_id;
+                        r := ledger_result_of(r, v_tx);
+                    END IF;
+                END IF;
+                RETURN NEXT r;
+                CONTINUE;
+            END IF;
+        END IF;
+
+        v_src := NULL;
+        v_dst := NULL;
+        SELECT * INTO v_src FROM accounts a WHERE a.id = v_from[i];
+        SELECT * INTO v_dst FROM accounts a WHERE a.id = v_to[i];
+
+        -- Refusals in the precedence of TransferRejection. Accounts named by the caller must be
+        -- customer accounts: system accounts are never addressable through the API.
+        v_rejection := CASE
+            WHEN p_from[i] IS NOT NULL AND (v_src.id IS NULL OR v_src.kind <> 'CUSTOMER') THEN 'ACCOUNT_NOT_FOUND'
+            WHEN p_to[i] IS NOT NULL AND (v_dst.id IS NULL OR v_dst.kind <> 'CUSTOMER') THEN 'ACCOUNT_NOT_FOUND'
+            WHEN p_owners[i] IS NOT NULL AND v_src.user_id IS DISTINCT FROM p_owners[i] THEN 'ACCOUNT_NOT_FOUND'
+            WHEN v_src.id IS NULL OR v_dst.id IS NULL THEN 'CURRENCY_MISMATCH' -- no cash account: no account holds that currency
+            WHEN v_src.id = v_dst.id THEN 'SAME_ACCOUNT'
+            WHEN v_src.status = 'CLOSED' OR v_dst.status = 'CLOSED' THEN 'ACCOUNT_CLOSED'
+            WHEN v_src.status = 'FROZEN' OR v_dst.status = 'FROZEN' THEN 'ACCOUNT_FROZEN'
+            WHEN v_src.currency <> p_currencies[i] OR v_dst.currency <> p_currencies[i] THEN 'CURRENCY_MISMATCH'
+            WHEN v_src.kind = 'CUSTOMER' AND p_modes[i] <> 'RECORD'
+                 AND v_src.balance - v_src.held + v_src.overdraft_limit < p_amounts[i] THEN 'INSUFFICIENT_FUNDS'
+            WHEN v_dst.balance > 9223372036854775807 - p_amounts[i]
+                 OR v_src.balance < -9223372036854775807 + p_amounts[i] THEN 'BALANCE_LIMIT'
+        END;
+
+        IF v_rejection IS NOT NULL THEN
+            v_status := 'FAILED';
+            r.outcome := 'REJECTED';
+            r.rejection := v_rejection;
+        ELSIF p_modes[i] = 'MOVE' THEN
+            UPDATE accounts a SET balance = a.balance - p_amounts[i], updated_at = now()
+             WHERE a.id = v_from[i]
+               AND (a.kind <> 'CUSTOMER' OR a.balance - a.held + a.overdraft_limit >= p_amounts[i]);
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'ledger_apply: debit of % refused after its checks passed', v_from[i];
+            END IF;
+            UPDATE accounts a SET balance = a.balance + p_amounts[i], updated_at = now() WHERE a.id = v_to[i];
+            v_status := 'COMPLETED';
+            r.outcome := 'APPLIED';
+        ELSIF p_modes[i] = 'HOLD' THEN
+            UPDATE accounts a SET held = a.held + p_amounts[i], updated_at = now()
+             WHERE a.id = v_from[i] AND a.balance - a.held + a.overdraft_limit >= p_amounts[i];
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'ledger_apply: hold on % refused after its checks passed', v_from[i];
+            END IF;
+            v_status := 'PENDING';
+            r.outcome := 'APPLIED';
+        ELSIF p_modes[i] = 'RECORD' THEN
+            v_status := 'PENDING';
+            r.outcome := 'APPLIED';
+        ELSE
+            RAISE EXCEPTION 'ledger_apply: unknown mode %', p_modes[i];
+        END IF;
+
+        -- A refusal is recorded as a FAILED transaction when there is a row to record it against.
+        IF v_src.id IS NOT NULL AND v_dst.id IS NOT NULL AND v_src.id <> v_dst.id
+           AND v_rejection IS DISTINCT FROM 'ACCOUNT_NOT_FOUND' THEN
+            INSERT INTO transactions (id, type, from_account, to_account, amount_minor, currency, status,
+                                      failure_reason, description, metadata, created_by, bank_id, counterparty,
+                                      held_minor)
+            VALUES (p_ids[i], p_types[i], v_from[i], v_to[i], p_amounts[i], p_currencies[i], v_status,
+                    rejection_reason_code(v_rejection), p_descriptions[i], p_metadata[i]::jsonb, p_actors[i],
+                    p_banks[i], p_counterparty[i]::jsonb,
+                    CASE WHEN v_rejection IS NULL AND p_modes[i] = 'HOLD' THEN p_amounts[i] ELSE 0 END)
+            RETURNING * INTO v_tx;
+            r := ledger_result_of(r, v_tx);
+            PERFORM outbox_record(v_tx);
+        END IF;
+
+        INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
+        VALUES (uuid_v7(), p_actors[i], p_types[i],
+                'transaction:' || coalesce(r.id::text, p_ids[i]::text),
+                coalesce('REFUSED:' || rejection_reason_code(v_rejection), v_status),
+                jsonb_build_object('from', p_from[i], 'to', p_to[i], 'amount_minor', p_amounts[i],
+                                   'currency', p_currencies[i], 'bank_id', p_banks[i]),
+                p_client_ips[i], p_trace_ids[i]);
+
+        IF p_keys[i] IS NOT NULL THEN
+            INSERT INTO idempotency_keys (client_id, key, request_hash, transaction_id, rejection)
+            VALUES (p_clients[i], p_keys[i], p_hashes[i], r.id, v_rejection);
+        END IF;
+
+        RETURN NEXT r;
+    END LOOP;
+END;
+$$;
+
+-- Copies a transactions row into a result; keeps the row-to-result mapping in one place.
+CREATE FUNCTION ledger_result_of(p_result ledger_result, p_tx transactions) RETURNS ledger_result
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    r ledger_result := p_result;
+BEGIN
+    r.id := p_tx.id; r.type := p_tx.type;
+    r.from_account := p_tx.from_account; r.to_account := p_tx.to_account;
+    r.amount_minor := p_tx.amount_minor; r.currency := p_tx.currency;
+    r.status := p_tx.status; r.failure_reason := p_tx.failure_reason;
+    r.description := p_tx.description; r.metadata := p_tx.metadata::text;
+    r.created_at := p_tx.created_at; r.updated_at := p_tx.updated_at;
+    r.bank_id := p_tx.bank_id; r.counterparty := p_tx.counterparty::text;
+    RETURN r;
+END;
+$$;
+
+-- Moves one transaction from the state it is expected to be in to the next, with the money that
+-- goes with it, in one database transaction:
+--   to COMPLETED  with a hold: post it (the source pays from its held amount), else move the money
+--                 (money a bank sent: from its settlement account); a closed recipient fails it (AC04)
+--   to FAILED     with a hold: void it (the hold is released, nothing moves)
+--   otherwise     only the state changes
+-- Answers the changed row, or nothing when the transaction was not in the expected state (another
+-- worker moved it first): the conditional UPDATE is what makes two workers unable to both move it.
+CREATE FUNCTION ledger_transition(
+    p_id             uuid,
+    p_expected       text,
+    p_target         text,
+    p_failure_reason text,
+    p_actor          text,
+    p_client_ip      text,
+    p_trace_id       text
+) RETURNS SETOF transactions
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_tx     transactions%ROWTYPE;
+    v_dst    accounts%ROWTYPE;
+    v_held   bigint;
+    v_target text := p_target;
+    v_reason text := p_failure_reason;
+BEGIN
+    IF NOT transaction_status_allowed(p_expected, p_target) THEN
+        RAISE EXCEPTION 'ledger_transition: % -> % is not a transition', p_expected, p_target;
+    END IF;
+    IF p_target = 'REVERSED' THEN
+        RAISE EXCEPTION 'ledger_transition: a reversal is a new REVERSAL transaction, not a state change';
+    END IF;
+    IF (p_target = 'FAILED') <> (p_failure_reason IS NOT NULL) THEN
+        RAISE EXCEPTION 'ledger_transition: a failure needs a reason, and only a failure';
+    END IF;
+    SELECT * INTO v_tx FROM transactions t WHERE t.id = p_id;
+    IF NOT FOUND OR v_tx.status <> p_expected THEN
+        RETURN;
+    END IF;
+    -- Accounts first, in id order, as ledger_apply locks them: no deadlock between the two.
+    PERFORM a.id FROM accounts a WHERE a.id IN (v_tx.from_account, v_tx.to_account) ORDER BY a.id FOR UPDATE;
+    SELECT * INTO v_dst FROM accounts a WHERE a.id = v_tx.to_account;
+    v_held := v_tx.held_minor;
+    IF v_target = 'COMPLETED' AND v_held = 0 AND v_dst.status = 'CLOSED' THEN
+        v_target := 'FAILED';
+        v_reason := 'AC04';
+    END IF;
+
+    UPDATE transactions t
+       SET status = v_target,
+           failure_reason = CASE WHEN v_target = 'FAILED' THEN v_reason END,
+           held_minor = CASE WHEN v_target IN ('COMPLETED', 'FAILED') THEN 0 ELSE t.held_minor END,
+           updated_at = now()
+     WHERE t.id = p_id AND t.status = p_expected
+    RETURNING * INTO v_tx;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+
+    IF v_target = 'COMPLETED' THEN
+        IF v_held > 0 THEN
+            -- Posting a hold: the money was reserved when the transaction was made.
+            UPDATE accounts a SET balance = a.balance - v_tx.amount_minor, held = a.held - v_tx.amount_minor,
+                                  updated_at = now()
+             WHERE a.id = v_tx.from_account AND a.held >= v_tx.amount_minor;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'ledger_transition: % holds less than %', v_tx.from_account, v_tx.amount_minor;
+            END IF;
+        ELSE
+            -- Nothing was reserved: only money a bank sent (from its settlement account) moves so.
+            UPDATE accounts a SET balance = a.balance - v_tx.amount_minor, updated_at = now()
+             WHERE a.id = v_tx.from_account AND a.kind <> 'CUSTOMER';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'ledger_transition: % completes without a hold on a customer account', p_id;
+            END IF;
+        END IF;
+        UPDATE accounts a SET balance = a.balance + v_tx.amount_minor, updated_at = now() WHERE a.id = v_tx.to_account;
+    ELSIF v_target = 'FAILED' AND v_held > 0 THEN
+        UPDATE accounts a SET held = a.held - v_tx.amount_minor, updated_at = now()
+         WHERE a.id = v_tx.from_account AND a.held >= v_tx.amount_minor;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'ledger_transition: % holds less than %', v_tx.from_account, v_tx.amount_minor;
+        END IF;
+    END IF;
+
+    PERFORM outbox_record(v_tx);
+    INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
+    VALUES (uuid_v7(), p_actor, 'TRANSITION', 'transaction:' || p_id, v_target,
+            jsonb_build_object('from_status', p_expected, 'to_status', v_target, 'failure_reason', v_reason),
+            p_client_ip, p_trace_id);
+    RETURN NEXT v_tx;
+END;
+$$;
