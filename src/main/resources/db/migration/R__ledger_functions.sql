@@ -52,14 +52,24 @@ LANGUAGE sql IMMUTABLE AS $$
         ('COMPLETED', 'REVERSED'))
 $$;
 
--- One event per customer account a transaction touches, in the same transaction as the change.
+-- One event per customer account a transaction touches, in the same transaction as the change;
+-- the payload is the transaction row as it now is, keyed by the account.
 CREATE OR REPLACE FUNCTION outbox_record(p_tx transactions) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO outbox (event_id, account_id, transaction_id, type, snapshot)
-    SELECT uuid_v7(), a.id, p_tx.id, 'paygate.transaction.' || lower(p_tx.status), to_jsonb(p_tx)
+    INSERT INTO outbox (event_id, partition_key, subject, account_id, transaction_id, type, payload)
+    SELECT uuid_v7(), a.id::text, p_tx.id::text, a.id, p_tx.id, 'paygate.transaction.' || lower(p_tx.status),
+           to_jsonb(p_tx)
     FROM accounts a
     WHERE a.id IN (p_tx.from_account, p_tx.to_account) AND a.kind = 'CUSTOMER'
     ORDER BY a.id
+$$;
+
+-- Any other event (e.g. paygate.bank.circuit_changed), written by the caller's own transaction.
+CREATE OR REPLACE FUNCTION outbox_emit(p_type text, p_partition_key text, p_subject text, p_payload jsonb)
+RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO outbox (event_id, partition_key, subject, type, payload)
+    VALUES (uuid_v7(), p_partition_key, p_subject, p_type, p_payload)
 $$;
 
 -- Settlement account of a bank in a currency, made on first use.

@@ -23,10 +23,12 @@ public class Ledger {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
     private final Transactions transactions;
+    private final TransactionAccess access;
     private final @Nullable LedgerBatcher batcher;
 
-    public Ledger(Transactions transactions, BatchingProperties batching) {
+    public Ledger(Transactions transactions, TransactionAccess access, BatchingProperties batching) {
         this.transactions = transactions;
+        this.access = access;
         this.batcher = batching.enabled()
                 ? new LedgerBatcher(batching, transactions::applyInOrder, Schedulers.parallel())
                 : null;
@@ -55,6 +57,11 @@ public class Ledger {
             return Mono.error(new IllegalArgumentException(expected + " cannot become " + target));
         }
         return transactions.transition(id, expected, target, failureReason, actor);
+    }
+
+    /** Whether the caller may see an account and its history: staff any, customers their own. */
+    public Mono<Boolean> canSeeAccount(UUID accountId, Caller caller) {
+        return access.canSeeAccount(accountId, caller);
     }
 
     /** Movements waiting for a batch, for the metrics. */
