@@ -17,6 +17,9 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
         "paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
         "paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
         "spring.main.banner-mode=off",
+        // The suite's users make thousands of requests a second; RateLimitTest checks the limits.
+        "paygate.rate-limit.requests-per-period=1000000",
+        "paygate.rate-limit.anonymous-requests-per-period=1000000",
         "logging.level.root=WARN",
         "logging.level.dev.paygate=INFO",
 })

@@ -95,6 +95,10 @@ public class ProblemResponses implements WebExceptionHandler {
         if (error instanceof ApiException api) {
             return api;
         }
+        if (hasCause(error, DataBufferLimitException.class)) {
+            // A body sent without Content-Length that outgrows the decoder's limit.
+            return new ApiException(ApiProblem.PAYLOAD_TOO_LARGE, "The request body is larger than allowed.");
+        }
         for (ProblemTranslator translator : translators) {
             ApiException translated = translator.translate(error);
             if (translated != null) {
@@ -109,9 +113,6 @@ public class ProblemResponses implements WebExceptionHandler {
     }
 
     private static ApiException fromStatusException(ResponseStatusException error) {
-        if (hasCause(error, DataBufferLimitException.class)) {
-            return new ApiException(ApiProblem.PAYLOAD_TOO_LARGE, "The request body is larger than allowed.");
-        }
         if (error instanceof ServerWebInputException input) {
             return fromInputException(input);
         }

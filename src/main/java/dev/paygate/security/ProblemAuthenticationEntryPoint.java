@@ -19,10 +19,12 @@ class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntryPoint 
 
     private final JsonMapper json;
     private final SecurityAudit audit;
+    private final RateLimits limits;
 
-    ProblemAuthenticationEntryPoint(JsonMapper json, SecurityAudit audit) {
+    ProblemAuthenticationEntryPoint(JsonMapper json, SecurityAudit audit, RateLimits limits) {
         this.json = json;
         this.audit = audit;
+        this.limits = limits;
     }
 
     @Override
@@ -35,8 +37,17 @@ class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntryPoint 
         String challenge = badToken ? "Bearer error=\"invalid_token\"" : "Bearer";
         ApiException problem = new ApiException(ApiProblem.UNAUTHENTICATED, detail)
                 .withHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
+        String path = exchange.getRequest().getPath().value();
+        // Bad tokens are counted by address too: a flood of them gets 429 and no audit rows,
+        // so it cannot turn into a flood of database writes.
+        if (!limits.tryAcquire(ClientAddresses.of(exchange), false)) {
+            ApiException tooMany = new ApiException(ApiProblem.RATE_LIMITED,
+                    "Too many requests from this address; retry after the Retry-After seconds.")
+                    .withHeader(HttpHeaders.RETRY_AFTER, Long.toString(limits.retryAfterSeconds()));
+            return write(exchange.getResponse(), tooMany, path);
+        }
         return audit.denied(exchange, "anonymous", "UNAUTHENTICATED")
-                .then(write(exchange.getResponse(), problem, exchange.getRequest().getPath().value()));
+                .then(write(exchange.getResponse(), problem, path));
     }
 
     Mono<Void> write(ServerHttpResponse response, ApiException problem, String instance) {

@@ -36,9 +36,7 @@ class SecurityAudit implements ProblemObserver {
 
     Mono<Void> denied(ServerWebExchange exchange, String actor, String outcome) {
         var request = exchange.getRequest();
-        String ip = request.getRemoteAddress() == null ? null
-                : java.util.Optional.ofNullable(request.getRemoteAddress().getAddress())
-                        .map(java.net.InetAddress::getHostAddress).orElse(null);
+        String ip = ClientAddresses.of(exchange);
         String action = request.getMethod().name() + " " + request.getPath().value();
         // The refusal is answered even if the audit row cannot be written (e.g. the database is
         // down); the failure is logged, so the gap in the log is itself on record.

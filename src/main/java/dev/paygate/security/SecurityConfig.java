@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -46,7 +47,7 @@ class SecurityConfig {
     @Bean
     SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
                                        ProblemAuthenticationEntryPoint entryPoint, ProblemAccessDeniedHandler denied,
-                                       Environment environment) {
+                                       RateLimits rateLimits, Environment environment) {
         boolean devTokens = isDevMode(environment);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -69,6 +70,7 @@ class SecurityConfig {
                 .exceptionHandling(handling -> handling
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(denied))
+                .addFilterAfter(new RateLimitFilter(rateLimits, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
                 .headers(headers -> headers
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
                         .contentSecurityPolicy(csp -> csp.policyDirectives(

@@ -111,6 +111,27 @@ class BadInputTest extends EndToEndTest {
         assertThat(ledger.snapshot()).isEqualTo(before);
     }
 
+    @org.junit.jupiter.api.Test
+    void aBodyOverTheLimitIsRefusedWith413WhetherOrNotItsLengthIsAnnounced() {
+        String huge = "{\"from_account\":\"" + account + "\",\"description\":\"" + "x".repeat(70_000) + "\"}";
+        String before = ledger.snapshot();
+
+        alice.client().post().uri("/transfers").contentType(MediaType.APPLICATION_JSON).bodyValue(huge)
+                .exchange()
+                .expectStatus().isEqualTo(413)
+                .expectHeader().contentType("application/problem+json");
+        alice.client().post().uri("/transfers").contentType(MediaType.APPLICATION_JSON)
+                .body(reactor.core.publisher.Flux.just(huge.substring(0, 40_000), huge.substring(40_000))
+                        .map(part -> new org.springframework.core.io.buffer.DefaultDataBufferFactory()
+                                .wrap(part.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                        org.springframework.core.io.buffer.DataBuffer.class)
+                .exchange()
+                .expectStatus().isEqualTo(413)
+                .expectHeader().contentType("application/problem+json");
+
+        assertThat(ledger.snapshot()).isEqualTo(before);
+    }
+
     static Stream<String> wrongMediaTypes() {
         return Stream.of("text/plain", "application/x-www-form-urlencoded", "application/xml");
     }
