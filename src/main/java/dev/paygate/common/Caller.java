@@ -5,10 +5,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Who is calling: the user (the token's subject), their roles, the scopes their token grants,
- * and the address the request came from (for the audit log).
+ * and, for the audit log, the address the request came from and its trace id.
  * Handlers authorise with it; services and repositories receive only the facts they need.
  */
-public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullable String clientIp) {
+public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullable String clientIp,
+                     @Nullable String traceId) {
 
     public enum Role { CUSTOMER, OPERATOR, ADMIN }
 
@@ -22,7 +23,7 @@ public record Caller(String userId, Set<Role> roles, Set<String> scopes, @Nullab
 
     /** This caller as the audit log records it. */
     public Actor actor() {
-        return new Actor(userId, clientIp, null);
+        return new Actor(userId, clientIp, traceId);
     }
 
     /** Operators and admins see and act on every account. */

@@ -64,7 +64,12 @@ public class ProblemResponses implements WebExceptionHandler {
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(PROBLEM_JSON);
         problem.headers().forEach(headers::set);
-        byte[] body = json.writeValueAsBytes(body(problem, exchange.getRequest().getPath().value()));
+        Map<String, Object> document = body(problem, exchange.getRequest().getPath().value());
+        String traceId = TraceIds.of(exchange);
+        if (traceId != null) {
+            document.put("trace_id", traceId);
+        }
+        byte[] body = json.writeValueAsBytes(document);
         return reactor.core.publisher.Flux.fromIterable(observers)
                 .concatMap(observer -> observer.answered(exchange, problem))
                 .then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(body)))));

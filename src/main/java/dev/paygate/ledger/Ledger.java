@@ -4,6 +4,9 @@ import dev.paygate.common.Actor;
 import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.Caller;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,12 +29,22 @@ public class Ledger {
     private final TransactionAccess access;
     private final @Nullable LedgerBatcher batcher;
 
-    public Ledger(Transactions transactions, TransactionAccess access, BatchingProperties batching) {
+    private final MeterRegistry meters;
+
+    public Ledger(Transactions transactions, TransactionAccess access, BatchingProperties batching, MeterRegistry meters) {
         this.transactions = transactions;
         this.access = access;
+        this.meters = meters;
+        DistributionSummary batchSizes = DistributionSummary.builder("paygate.ledger.batch.size")
+                .description("Movements applied per ledger_apply call").register(meters);
         this.batcher = batching.enabled()
-                ? new LedgerBatcher(batching, transactions::applyInOrder, Schedulers.parallel())
+                ? new LedgerBatcher(batching, commands -> {
+                    batchSizes.record(commands.size());
+                    return transactions.applyInOrder(commands);
+                }, Schedulers.parallel())
                 : null;
+        Gauge.builder("paygate.ledger.waiting", this, Ledger::waitingMovements)
+                .description("Movements waiting for their batch").register(meters);
         log.info("Ledger: {}", batching.enabled()
                 ? "batching on (window " + batching.windowMicros() + " µs, up to " + batching.sizeMax()
                         + " movements, " + batching.lanes() + " lanes)"
@@ -40,10 +53,19 @@ public class Ledger {
 
     /** Applies one movement; its outcome arrives once the statement that applied it has committed. */
     public Mono<LedgerOutcome> submit(LedgerCommand command) {
-        if (batcher != null) {
-            return batcher.submit(command);
-        }
-        return transactions.applyInOrder(List.of(command)).single();
+        Mono<LedgerOutcome> outcome = batcher != null
+                ? batcher.submit(command)
+                : transactions.applyInOrder(List.of(command)).single();
+        return outcome.doOnNext(done -> count(command, done));
+    }
+
+    /** paygate_transactions_total{type, outcome, reason}: what the ledger did, by kind of movement. */
+    private void count(LedgerCommand command, LedgerOutcome outcome) {
+        meters.counter("paygate.transactions",
+                        "type", command.type().name(),
+                        "outcome", outcome.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        "reason", outcome.rejection() == null ? "none" : outcome.rejection().reasonCode())
+                .increment();
     }
 
     /**

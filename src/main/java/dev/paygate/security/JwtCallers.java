@@ -4,6 +4,7 @@ import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.Caller;
 import dev.paygate.common.Callers;
+import dev.paygate.common.TraceIds;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Collection;
@@ -31,13 +32,14 @@ class JwtCallers implements Callers {
     public Mono<Caller> of(ServerRequest request) {
         return request.principal()
                 .filter(JwtAuthenticationToken.class::isInstance)
-                .map(principal -> caller(((JwtAuthenticationToken) principal).getToken(), clientIp(request)))
+                .map(principal -> caller(((JwtAuthenticationToken) principal).getToken(), clientIp(request),
+                        TraceIds.of(request.exchange())))
                 .doOnNext(caller -> request.exchange().getAttributes().put(Caller.EXCHANGE_ATTRIBUTE, caller))
                 .switchIfEmpty(Mono.error(() -> new ApiException(ApiProblem.UNAUTHENTICATED, "A bearer token is required.")));
     }
 
-    static Caller caller(Jwt jwt, @Nullable String clientIp) {
-        return new Caller(jwt.getSubject(), roles(jwt), scopes(jwt), clientIp);
+    static Caller caller(Jwt jwt, @Nullable String clientIp, @Nullable String traceId) {
+        return new Caller(jwt.getSubject(), roles(jwt), scopes(jwt), clientIp, traceId);
     }
 
     static @Nullable String clientIp(ServerRequest request) {

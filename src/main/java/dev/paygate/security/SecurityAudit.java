@@ -4,6 +4,7 @@ import dev.paygate.common.ApiException;
 import dev.paygate.common.ApiProblem;
 import dev.paygate.common.Caller;
 import dev.paygate.common.ProblemObserver;
+import dev.paygate.common.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -40,7 +41,7 @@ class SecurityAudit implements ProblemObserver {
         String action = request.getMethod().name() + " " + request.getPath().value();
         // The refusal is answered even if the audit row cannot be written (e.g. the database is
         // down); the failure is logged, so the gap in the log is itself on record.
-        return auditLog.record(actor, "ACCESS", action, outcome, ip, null)
+        return auditLog.record(actor, "ACCESS", action, outcome, ip, TraceIds.of(exchange))
                 .onErrorResume(error -> {
                     log.warn("Audit row for a refused request ({} {}) not written: {}", outcome, action, error.toString());
                     return Mono.empty();
