@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
+#
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 7 minutes)
+#   bench/run.sh --quick   the same rows in under 3 minutes (2,000 accounts, 8 s per measurement)
+#
+# Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
+# accounts through the API, then measures, all against 127.0.0.1 only:
+#   (1) pgbench running ledger_apply for one transfer per transaction: uniform and hot account;
+#   (2) the gateway, closed loop over keep-alive HTTP (wrk) at the same concurrency, uniform and
+#       hot, with the transfer batcher off and on (a gateway restart each);
+#   (3) the gateway at 80% of its best closed-loop rate under an open arrival schedule;
+#   (4) the gateway with SSE subscribers connected, when it has event streams.
+# Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
+# it stops on exit; every step has a time limit. Needs: java, javac, jcmd, wrk, pgbench, psql,
+# curl, jq (apt-get install wrk postgresql-client jq).
+#
+# Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_ACCOUNTS, BENCH_SECONDS,
+# BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=full
+if [[ ${1:-} == --quick ]]; then
+  MODE=quick
+elif [[ $# -gt 0 ]]; then
+  echo "usage: bench/run.sh [--quick]" >&2
+  exit 2
+fi
+
+if [[ $MODE == quick ]]; then
+  ACCOUNTS=${BENCH_ACCOUNTS:-2000}
+  MEASURE_SECONDS=${BENCH_SECONDS:-8}
+  WARMUP_SECONDS=3
+  SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
+  TIME_LIMIT_SECONDS=175
+else
+  ACCOUNTS=${BENCH_ACCOUNTS:-10000}
+  MEASURE_SECONDS=${BENCH_SECONDS:-30}
+  WARMUP_SECONDS=10
+  SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
+  TIME_LIMIT_SECONDS=1500
+fi
+CLIENTS=${BENCH_CLIENTS:-16}
+OPEN_LOAD_FRACTION=0.8
+HEAP=512m
+JAR=$ROOT/target/paygate-0.1.0-SNAPSHOT.jar
+OUT=$ROOT/bench/out/run-$(date +%Y%m%d-%H%M%S)
+DATA=$OUT/postgres-17
+mkdir -p "$OUT"
+
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
+SSE_PID=""
+SAMPLER_PID=""
+
+for tool in java javac jcmd wrk pgbench psql curl jq awk; do
+  command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq)"
+done
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID" 3
+  [[ -z $SSE_PID ]] || stop_pid "$SSE_PID" 5
+  stop_gateway
+  stop_watchdog
+  [[ $status -eq 0 ]] || log "exit $status; logs in $OUT"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 124' TERM
+start_watchdog "$TIME_LIMIT_SECONDS"
+choose_ports
+PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d paygate -v ON_ERROR_STOP=1 -qAt)
+
+start_gateway_batching() { # true|false
+  # shellcheck disable=SC2086 # BENCH_GATEWAY_ARGS is a list of --args on purpose
+  start_gateway "$OUT/gateway-batching-$1.log" --paygate.ledger.batching.enabled="$1" ${BENCH_GATEWAY_ARGS:-}
+}
+
+# ---- gateway memory: peak RSS (VmHWM) and the most heap seen, per measurement ------------------
+
+heap_used_bytes() {
+  curl -s -m 2 "$BASE/actuator/metrics/jvm.memory.used?tag=area:heap" | jq -r '.measurements[0].value | floor' 2>/dev/null || echo 0
+}
+
+begin_memory_watch() {
+  # VmHWM only ever grows; 5 > clear_refs resets it to the current RSS, so each row gets its own peak.
+  echo 5 >"/proc/$GW_PID/clear_refs" 2>/dev/null || true
+  rm -f "$OUT/heap.max" "$OUT/heap.stop"
+  echo 0 >"$OUT/heap.max"
+  (
+    max=0
+    for ((i = 0; i < 3600; i++)); do
+      [[ -e $OUT/heap.stop ]] && break
+      v=$(heap_used_bytes)
+      if [[ $v =~ ^[0-9]+$ ]] && ((v > max)); then max=$v; echo "$max" >"$OUT/heap.max"; fi
+      sleep 1
+    done
+  ) &
+  SAMPLER_PID=$!
+}
+
+end_memory_watch() { # sets MEM_RSS_MIB and MEM_HEAP_MIB
+  local heap seen rss
+  heap=$(heap_used_bytes)
+  touch "$OUT/heap.stop"
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
+  seen=$(cat "$OUT/heap.max")
+  if [[ $heap =~ ^[0-9]+$ ]] && ((heap > seen)); then seen=$heap; fi
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
+  MEM_RSS_MIB=$(awk -v r="$rss" 'BEGIN { printf "%.0f", r / 1024 }')
+  MEM_HEAP_MIB=$(awk -v h="$seen" 'BEGIN { printf "%.0f", h / 1048576 }')
+}
+
+# ---- rows -------------------------------------------------------------------------------------
+
+ROWS=()
+add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib
+  ROWS+=("$(printf '%-44s %7s %11s %9s %9s %7s %9s %9s' "$@")")
+  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s' "$1" "$3" "$4" "$5" "$6")"
+}
+
+pgbench_row() { # name script; sets ROW_TPS
+  local prefix=$OUT/pgbench-$2
+  local report
+  report=$(cd "$OUT" && timeout $((MEASURE_SECONDS + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
+    -c "$CLIENTS" -j 2 -T "$MEASURE_SECONDS" -M prepared -D accounts="$ACCOUNTS" \
+    -f "$ROOT/bench/ledger_apply_$2.sql" -l --log-prefix="$prefix" paygate 2>&1) || { echo "$report" >&2; die "pgbench $2"; }
+  echo "$report" >"$prefix.txt"
+  local tps failed p50 p99
+  tps=$(awk '/^tps = / {printf "%.0f", $3}' <<<"$report")
+  failed=$(awk '/number of failed transactions/ {print $5}' <<<"$report")
+  read -r p50 p99 < <(cat "$prefix".[0-9]* | awk '{print $3}' | sort -n | awk '
+    { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999);
+      printf "%.1f %.1f\n", v[i50] / 1000, v[i99] / 1000 }')
+  rm -f "$prefix".[0-9]*
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-"
+  ROW_TPS=$tps
+}
+
+wrk_run() { # seconds uniform|hot -> WRK_RESULT line
+  timeout $(($1 + 60)) wrk -t2 -c"$CLIENTS" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
+    -- "$OUT/accounts.tsv" "$2" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk $2"
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+gateway_row() { # name uniform|hot; sets ROW_TPS
+  begin_memory_watch
+  local result
+  result=$(wrk_run "$MEASURE_SECONDS" "$2")
+  echo "$result" >>"$OUT/wrk.txt"
+  local requests duration status_errors socket_errors tps p50 p99
+  requests=$(field requests "$result")
+  duration=$(field duration_us "$result")
+  status_errors=$(field status_errors "$result")
+  socket_errors=$(field socket_errors "$result")
+  tps=$(awk -v r="$requests" -v e="$status_errors" -v d="$duration" 'BEGIN { printf "%.0f", (r - e) / (d / 1e6) }')
+  p50=$(awk -v v="$(field p50_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
+  p99=$(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
+  end_memory_watch
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+  ROW_TPS=$tps
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
+
+# ---- the run ------------------------------------------------------------------------------------
+
+log "mode $MODE: $ACCOUNTS accounts, $CLIENTS clients, ${MEASURE_SECONDS}s per measurement; output in $OUT"
+build_jar_if_missing
+mkdir -p "$OUT/classes"
+javac -d "$OUT/classes" "$ROOT/bench/BenchClient.java"
+CLIENT=(java -Xmx1g -cp "$OUT/classes" BenchClient)
+
+start_gateway_batching false
+log "opening and funding $ACCOUNTS accounts through the API"
+timeout 330 "${CLIENT[@]}" setup "$BASE" "$ACCOUNTS" "$OUT" | tee "$OUT/setup.txt" >&2
+MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
+# pgbench addresses the same accounts by number: 1..N customers, 0 the merchant.
+"${PSQL[@]}" -c "CREATE SCHEMA bench; CREATE TABLE bench.accounts (n int PRIMARY KEY, id uuid NOT NULL)"
+{ printf '0\t%s\n' "$MERCHANT"; awk -F'\t' '{ printf "%d\t%s\n", NR, $1 }' "$OUT/accounts.tsv"; } |
+  "${PSQL[@]}" -c "\\copy bench.accounts (n, id) FROM STDIN"
+"${PSQL[@]}" -c "ANALYZE"
+
+log "(1) pgbench: ledger_apply, one transfer per transaction"
+pgbench_row "pgbench ledger_apply uniform" uniform
+PG_UNIFORM=$ROW_TPS
+pgbench_row "pgbench ledger_apply hot account" hot
+PG_HOT=$ROW_TPS
+
+declare -A GW
+for batching in false true; do
+  if [[ $batching == true ]]; then
+    stop_gateway
+    start_gateway_batching true
+  fi
+  log "(2) gateway, batching=$batching: warming up for ${WARMUP_SECONDS}s"
+  wrk_run "$WARMUP_SECONDS" uniform >/dev/null
+  label=$([[ $batching == true ]] && echo "batcher on" || echo "batcher off")
+  gateway_row "gateway closed loop uniform, $label" uniform
+  GW[uniform-$batching]=$ROW_TPS
+  gateway_row "gateway closed loop hot account, $label" hot
+  GW[hot-$batching]=$ROW_TPS
+done
+
+# The open-model and subscriber rows run with whichever setting was faster: that is the default the
+# gateway should ship with.
+BEST=true
+if (( ${GW[uniform-false]} > ${GW[uniform-true]} )); then
+  BEST=false
+  stop_gateway
+  start_gateway_batching false
+  wrk_run "$WARMUP_SECONDS" uniform >/dev/null
+fi
+BEST_LABEL=$([[ $BEST == true ]] && echo "batcher on" || echo "batcher off")
+RATE=$(awk -v m="${GW[uniform-$BEST]}" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
+log "(3) gateway under an open arrival rate of $RATE/s (80% of ${GW[uniform-$BEST]}/s)"
+begin_memory_watch
+OPEN=$(timeout $((MEASURE_SECONDS + WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
+  "$RATE" "$MEASURE_SECONDS" "$WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
+echo "$OPEN" >"$OUT/open.txt"
+end_memory_watch
+OPEN_P50=$(awk -v v="$(field p50_us "$OPEN")" 'BEGIN { printf "%.1f", v / 1000 }')
+OPEN_P99=$(awk -v v="$(field p99_us "$OPEN")" 'BEGIN { printf "%.1f", v / 1000 }')
+add_row "gateway open model at $RATE/s, $BEST_LABEL" "open" "$(awk -v v="$(field achieved_per_s "$OPEN")" 'BEGIN { printf "%.0f", v }')" \
+  "$OPEN_P50" "$OPEN_P99" $(($(field errors "$OPEN") + $(field unfinished "$OPEN"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+
+log "(4) gateway with $SSE_SUBSCRIBERS SSE subscribers"
+SSE_HEAP_KIB=n/a
+SSE_TPS=""
+jcmd "$GW_PID" GC.run >/dev/null
+sleep 1
+HEAP_BEFORE=$(heap_used_bytes)
+rm -f "$OUT/sse.ready"
+SSE_HOLD=$((MEASURE_SECONDS + 90))
+timeout $((SSE_HOLD + 30)) "${CLIENT[@]}" sse "$BASE" "$OUT/accounts.tsv" "$SSE_SUBSCRIBERS" "$SSE_HOLD" \
+  "$OUT/sse.ready" >"$OUT/sse.txt" 2>&1 &
+SSE_PID=$!
+for ((i = 0; i < 1200; i++)); do
+  [[ -s $OUT/sse.ready ]] && break
+  kill -0 "$SSE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if grep -q 'status=200' "$OUT/sse.ready" 2>/dev/null; then
+  jcmd "$GW_PID" GC.run >/dev/null
+  sleep 1
+  HEAP_AFTER=$(heap_used_bytes)
+  CONNECTED=$(field connected "$(cat "$OUT/sse.ready")")
+  ((CONNECTED > 0)) && SSE_HEAP_KIB=$(awk -v a="$HEAP_AFTER" -v b="$HEAP_BEFORE" -v n="$CONNECTED" \
+    'BEGIN { printf "%.1f", (a - b) / n / 1024 }')
+  gateway_row "gateway uniform + $CONNECTED SSE subscribers, $BEST_LABEL" uniform
+  SSE_TPS=$ROW_TPS
+  stop_pid "$SSE_PID" 5
+  wait "$SSE_PID" 2>/dev/null || true
+  SSE_PID=""
+  log "SSE: $(cat "$OUT/sse.ready") heap before ${HEAP_BEFORE} B, after ${HEAP_AFTER} B"
+else
+  wait "$SSE_PID" 2>/dev/null || true
+  SSE_PID=""
+  log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || echo 'nothing'); row skipped"
+  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-"
+fi
+stop_gateway
+
+# ---- report -------------------------------------------------------------------------------------
+
+echo
+echo "Paygate bench ($MODE) $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
+echo
+printf '%-44s %7s %11s %9s %9s %7s %9s %9s\n' "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "uniform_vs_pgbench=$(ratio "${GW[uniform-false]}" "$PG_UNIFORM")"
+echo "batched_vs_pgbench=$(ratio "${GW[uniform-true]}" "$PG_UNIFORM")"
+echo "hot_vs_uniform=$(ratio "${GW[hot-true]}" "${GW[uniform-true]}")"
+echo "hot_vs_pgbench_hot=$(ratio "${GW[hot-true]}" "$PG_HOT")"
+echo "p99_over_p50=$(ratio "$OPEN_P99" "$OPEN_P50")"
+echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
+echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-$BEST]}")"
