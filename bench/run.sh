@@ -12,8 +12,8 @@
 #   (3) the gateway at 80% of its best closed-loop rate under an open arrival schedule;
 #   (4) the gateway with SSE subscribers connected, when it has event streams.
 # Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
-# it stops on exit; every step has a time limit. Needs: java, javac, jcmd, wrk, pgbench, psql,
-# curl, jq (apt-get install wrk postgresql-client jq).
+# it stops on exit; every step has a time limit. Needs: java, jcmd, node, wrk, pgbench, psql,
+# curl, jq (apt-get install wrk postgresql-client jq nodejs).
 #
 # Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_ACCOUNTS, BENCH_SECONDS,
 # BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar).
@@ -32,7 +32,7 @@ fi
 if [[ $MODE == quick ]]; then
   ACCOUNTS=${BENCH_ACCOUNTS:-2000}
   MEASURE_SECONDS=${BENCH_SECONDS:-8}
-  WARMUP_SECONDS=3
+  WARMUP_SECONDS=5
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
   TIME_LIMIT_SECONDS=175
 else
@@ -55,8 +55,8 @@ source "$ROOT/bench/lib.sh"
 SSE_PID=""
 SAMPLER_PID=""
 
-for tool in java javac jcmd wrk pgbench psql curl jq awk; do
-  command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq)"
+for tool in java jcmd node wrk pgbench psql curl jq awk; do
+  command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
 done
 
 cleanup() {
@@ -172,11 +172,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 # ---- the run ------------------------------------------------------------------------------------
 
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "mode $MODE: $ACCOUNTS accounts, $CLIENTS clients, ${MEASURE_SECONDS}s per measurement; output in $OUT"
 build_jar_if_missing
-mkdir -p "$OUT/classes"
-javac -d "$OUT/classes" "$ROOT/bench/BenchClient.java"
-CLIENT=(java -Xmx1g -cp "$OUT/classes" BenchClient)
+CLIENT=(node "$ROOT/bench/client.mjs")
 
 start_gateway_batching false
 log "opening and funding $ACCOUNTS accounts through the API"
@@ -238,7 +237,8 @@ jcmd "$GW_PID" GC.run >/dev/null
 sleep 1
 HEAP_BEFORE=$(heap_used_bytes)
 rm -f "$OUT/sse.ready"
-SSE_HOLD=$((MEASURE_SECONDS + 90))
+# Long enough to connect them all (at most 120 s) and measure; the hold is ended early after the row.
+SSE_HOLD=$((MEASURE_SECONDS + 150))
 timeout $((SSE_HOLD + 30)) "${CLIENT[@]}" sse "$BASE" "$OUT/accounts.tsv" "$SSE_SUBSCRIBERS" "$SSE_HOLD" \
   "$OUT/sse.ready" >"$OUT/sse.txt" 2>&1 &
 SSE_PID=$!
@@ -259,7 +259,7 @@ if grep -q 'status=200' "$OUT/sse.ready" 2>/dev/null; then
   stop_pid "$SSE_PID" 5
   wait "$SSE_PID" 2>/dev/null || true
   SSE_PID=""
-  log "SSE: $(cat "$OUT/sse.ready") heap before ${HEAP_BEFORE} B, after ${HEAP_AFTER} B"
+  log "SSE: $(grep '^SSE_RESULT' "$OUT/sse.txt" || cat "$OUT/sse.ready"); heap after GC ${HEAP_BEFORE} B before, ${HEAP_AFTER} B with them"
 else
   wait "$SSE_PID" 2>/dev/null || true
   SSE_PID=""
@@ -274,6 +274,8 @@ echo
 echo "Paygate bench ($MODE) $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
+# Everything shares the machine's cores: anything else running skews the rows, so say how busy it was.
+echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '%-44s %7s %11s %9s %9s %7s %9s %9s\n' "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB"
 printf '%s\n' "${ROWS[@]}"
