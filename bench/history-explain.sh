@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Shows that an account's history page is an index range scan at any depth, on a ledger of
 # 1,000,000 transactions: EXPLAIN (ANALYZE, BUFFERS) of the exact query the gateway runs
 # (Transactions.page with account_id), for the first page and a deep page of a busy account

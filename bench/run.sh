@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
 #   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 7 minutes)
@@ -263,7 +264,7 @@ if grep -q 'status=200' "$OUT/sse.ready" 2>/dev/null; then
 else
   wait "$SSE_PID" 2>/dev/null || true
   SSE_PID=""
-  log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || echo 'nothing'); row skipped"
+  log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || tail -1 "$OUT/sse.txt"); row skipped"
   add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-"
 fi
 stop_gateway
