@@ -9,7 +9,7 @@
 # accounts through the API, then measures, all against 127.0.0.1 only:
 #   (1) pgbench running ledger_apply for one transfer per transaction: uniform and hot account;
 #   (2) the gateway, closed loop over keep-alive HTTP (wrk) at the same concurrency, uniform and
-#       hot, with the transfer batcher off and on (a gateway restart each);
+#       hot, with the transfer batcher off and on (a fresh gateway JVM for each);
 #   (3) the gateway at 80% of its best closed-loop rate under an open arrival schedule;
 #   (4) the gateway with SSE subscribers connected, when it has event streams.
 # Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
@@ -194,12 +194,18 @@ PG_UNIFORM=$ROW_TPS
 pgbench_row "pgbench ledger_apply hot account" hot
 PG_HOT=$ROW_TPS
 
+# Each setting gets the same start: a fresh JVM (not the one that served the setup) on a database
+# whose dead rows from earlier rows are vacuumed and whose dirty pages are flushed, so neither
+# autovacuum nor a checkpoint lands in the middle of one setting's rows only.
+settle_database() {
+  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+}
+
 declare -A GW
 for batching in false true; do
-  if [[ $batching == true ]]; then
-    stop_gateway
-    start_gateway_batching true
-  fi
+  stop_gateway
+  start_gateway_batching "$batching"
+  settle_database
   log "(2) gateway, batching=$batching: warming up for ${WARMUP_SECONDS}s"
   wrk_run "$WARMUP_SECONDS" uniform >/dev/null
   label=$([[ $batching == true ]] && echo "batcher on" || echo "batcher off")
@@ -216,6 +222,7 @@ if (( ${GW[uniform-false]} > ${GW[uniform-true]} )); then
   BEST=false
   stop_gateway
   start_gateway_batching false
+  settle_database
   wrk_run "$WARMUP_SECONDS" uniform >/dev/null
 fi
 BEST_LABEL=$([[ $BEST == true ]] && echo "batcher on" || echo "batcher off")
