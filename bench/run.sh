@@ -2,8 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 7 minutes)
-#   bench/run.sh --quick   the same rows in under 3 minutes (2,000 accounts, 8 s per measurement)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 9 minutes)
+#   bench/run.sh --quick   the same rows in under 3 minutes (2,000 accounts, 6 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
 # accounts through the API, then measures, all against 127.0.0.1 only:
@@ -32,14 +32,16 @@ fi
 
 if [[ $MODE == quick ]]; then
   ACCOUNTS=${BENCH_ACCOUNTS:-2000}
-  MEASURE_SECONDS=${BENCH_SECONDS:-8}
-  WARMUP_SECONDS=5
+  MEASURE_SECONDS=${BENCH_SECONDS:-6}
+  WARMUP_SECONDS=15
+  OPEN_WARMUP_SECONDS=3
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
   TIME_LIMIT_SECONDS=175
 else
   ACCOUNTS=${BENCH_ACCOUNTS:-10000}
   MEASURE_SECONDS=${BENCH_SECONDS:-30}
-  WARMUP_SECONDS=10
+  WARMUP_SECONDS=40
+  OPEN_WARMUP_SECONDS=5
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
   TIME_LIMIT_SECONDS=1500
 fi
@@ -208,8 +210,8 @@ open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
   rate=$(awk -v m="$2" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
   log "(3) gateway under an open arrival rate of $rate/s (80% of $2/s), $1"
   begin_memory_watch
-  open=$(timeout $((MEASURE_SECONDS + WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
-    "$rate" "$MEASURE_SECONDS" "$WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
+  open=$(timeout $((MEASURE_SECONDS + OPEN_WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
+    "$rate" "$MEASURE_SECONDS" "$OPEN_WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
   echo "$open" >>"$OUT/open.txt"
   end_memory_watch
   OPEN_P50=$(awk -v v="$(field p50_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
@@ -224,8 +226,11 @@ for batching in false true; do
   stop_gateway
   start_gateway_batching "$batching"
   settle_database
+  # The JIT needs tens of seconds of load on two busy cores: measured back to back from a cold
+  # start, the same gateway did 840, 1220, then 1640 transfers/s.
   log "(2) gateway, batching=$batching: warming up for ${WARMUP_SECONDS}s"
-  wrk_run "$WARMUP_SECONDS" uniform >/dev/null
+  wrk_run $((WARMUP_SECONDS / 2)) uniform >/dev/null
+  wrk_run $((WARMUP_SECONDS - WARMUP_SECONDS / 2)) hot >/dev/null
   label=$([[ $batching == true ]] && echo "batcher on" || echo "batcher off")
   gateway_row "gateway closed loop uniform, $label" uniform
   GW[uniform-$batching]=$ROW_TPS
