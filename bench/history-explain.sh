@@ -17,9 +17,11 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 ROWS=${HISTORY_ROWS:-1000000}
 CUSTOMERS=1000
-# One row in ten touches the busy account: deep enough that a page 90,000 rows down exists.
+# One row in ten touches the busy account, so a page 90,000 rows down exists (with 1,000,000 rows);
+# a typical account holds about 2 x ROWS / CUSTOMERS rows and is paged ROWS / 1,000 rows down.
 FOCUS_EVERY=10
-DEEP_ROWS=90000
+DEEP_ROWS=$((ROWS * 9 / (FOCUS_EVERY * 10)))
+TYPICAL_DEEP_ROWS=$((ROWS / 1000))
 PAGE_LIMIT=50
 HEAP=512m
 JAR=$ROOT/target/paygate-0.1.0-SNAPSHOT.jar
@@ -37,6 +39,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop_gateway
+  remove_data_directory
   stop_watchdog
   [[ $status -eq 0 ]] || log "exit $status; output in $OUT"
   exit "$status"
@@ -159,7 +162,7 @@ explain() { # title plan_cache_mode statements
   SUMMARY+=("$(printf '%-66s %s' "$1" "$(awk '/Execution Time/ {print $3 " ms"}' <<<"$plan")")")
 }
 explain_account history-1 "$DEEP_ROWS"
-explain_account history-500 1000
+explain_account history-500 "$TYPICAL_DEEP_ROWS"
 cat "$PLANS"
 echo
 

@@ -90,3 +90,10 @@ stop_gateway() {
     if [[ $pg =~ ^[0-9]+$ ]]; then stop_pid "$pg" 30; fi
   fi
 }
+
+# The database is throwaway (up to 1 GB after history-explain.sh); the logs beside it stay.
+remove_data_directory() {
+  if [[ ${BENCH_KEEP_DATA:-0} != 1 && -z $GW_PID && -d $DATA ]]; then
+    rm -rf "$DATA"
+  fi
+}

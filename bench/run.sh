@@ -68,6 +68,7 @@ cleanup() {
   [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID" 3
   [[ -z $SSE_PID ]] || stop_pid "$SSE_PID" 5
   stop_gateway
+  remove_data_directory
   stop_watchdog
   [[ $status -eq 0 ]] || log "exit $status; logs in $OUT"
   exit "$status"
