@@ -3,7 +3,7 @@
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
 #   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 9 minutes)
-#   bench/run.sh --quick   the same rows in under 3 minutes (2,000 accounts, 6 s per measurement)
+#   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 6 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
 # accounts through the API, then measures, all against 127.0.0.1 only:
@@ -31,22 +31,25 @@ elif [[ $# -gt 0 ]]; then
 fi
 
 if [[ $MODE == quick ]]; then
-  ACCOUNTS=${BENCH_ACCOUNTS:-2000}
+  ACCOUNTS=${BENCH_ACCOUNTS:-1000}
   MEASURE_SECONDS=${BENCH_SECONDS:-6}
-  WARMUP_SECONDS=15
+  WARMUP_SECONDS_MIN=9
+  WARMUP_SECONDS_MAX=30
   OPEN_WARMUP_SECONDS=3
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
   TIME_LIMIT_SECONDS=175
 else
   ACCOUNTS=${BENCH_ACCOUNTS:-10000}
   MEASURE_SECONDS=${BENCH_SECONDS:-30}
-  WARMUP_SECONDS=40
+  WARMUP_SECONDS_MIN=20
+  WARMUP_SECONDS_MAX=90
   OPEN_WARMUP_SECONDS=5
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
   TIME_LIMIT_SECONDS=1500
 fi
 CLIENTS=${BENCH_CLIENTS:-16}
 OPEN_LOAD_FRACTION=0.8
+WARMUP_PROBE_SECONDS=3
 HEAP=512m
 JAR=$ROOT/target/paygate-0.1.0-SNAPSHOT.jar
 OUT=$ROOT/bench/out/run-$(date +%Y%m%d-%H%M%S)
@@ -204,6 +207,23 @@ settle_database() {
   "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
 }
 
+# The JIT needs tens of seconds of load on two busy cores (from a cold start, the same gateway did
+# 840, 1220, then 1640 transfers/s in three back-to-back 8 s runs), more when the machine is
+# busier: load it in short probes until one gains less than 5% on the one before, within bounds.
+warm_up() { # batching
+  local elapsed=0 previous=0 tps result
+  while ((elapsed < WARMUP_SECONDS_MAX)); do
+    result=$(wrk_run "$WARMUP_PROBE_SECONDS" uniform)
+    elapsed=$((elapsed + WARMUP_PROBE_SECONDS))
+    tps=$(awk -v r="$(field requests "$result")" -v d="$(field duration_us "$result")" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+    if ((elapsed >= WARMUP_SECONDS_MIN && tps * 100 <= previous * 105)); then
+      break
+    fi
+    previous=$tps
+  done
+  log "(2) gateway, batching=$1: warmed up for ${elapsed}s (last probe $tps transfers/s)"
+}
+
 # 80% of the closed-loop maximum just measured, on the same warm JVM: a restarted, colder gateway
 # can fall behind an arrival rate it would otherwise keep up with, and never catch up.
 open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
@@ -227,11 +247,7 @@ for batching in false true; do
   stop_gateway
   start_gateway_batching "$batching"
   settle_database
-  # The JIT needs tens of seconds of load on two busy cores: measured back to back from a cold
-  # start, the same gateway did 840, 1220, then 1640 transfers/s.
-  log "(2) gateway, batching=$batching: warming up for ${WARMUP_SECONDS}s"
-  wrk_run $((WARMUP_SECONDS / 2)) uniform >/dev/null
-  wrk_run $((WARMUP_SECONDS - WARMUP_SECONDS / 2)) hot >/dev/null
+  warm_up "$batching"
   label=$([[ $batching == true ]] && echo "batcher on" || echo "batcher off")
   gateway_row "gateway closed loop uniform, $label" uniform
   GW[uniform-$batching]=$ROW_TPS
