@@ -2,14 +2,14 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; about 9 minutes)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 8-10 minutes)
 #   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 6 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
 # accounts through the API, then measures, all against 127.0.0.1 only:
 #   (1) pgbench running ledger_apply for one transfer per transaction: uniform and hot account;
 #   (2) the gateway, closed loop over keep-alive HTTP (wrk) at the same concurrency, uniform and
-#       hot, with the transfer batcher off and on (a fresh gateway JVM for each);
+#       hot, with the transfer batcher off and on (a gateway restart between them);
 #   (3) the gateway at 80% of that closed-loop rate under an open arrival schedule, per setting;
 #   (4) the gateway with SSE subscribers connected (batcher on), when it has event streams.
 # Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
@@ -17,7 +17,8 @@
 # curl, jq (apt-get install wrk postgresql-client jq nodejs).
 #
 # Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_ACCOUNTS, BENCH_SECONDS,
-# BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar).
+# BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
+# BENCH_KEEP_DATA=1 (keep the database directory, deleted at the end otherwise).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
