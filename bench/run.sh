@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
+#
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 8-10 minutes)
+#   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 6 s per measurement)
+#
+# Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
+# accounts through the API, then measures, all against 127.0.0.1 only:
+#   (1) pgbench running ledger_apply for one transfer per transaction: uniform and hot account;
+#   (2) the gateway, closed loop over keep-alive HTTP (wrk) at the same concurrency, uniform and
+#       hot, with the transfer batcher off and on (a gateway restart between them);
+#   (3) the gateway at 80% of that closed-loop rate under an open arrival schedule, per setting;
+#   (4) the gateway with SSE subscribers connected (batcher on), when it has event streams.
+# Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
+# it stops on exit; every step has a time limit. Needs: java, jcmd, node, wrk, pgbench, psql,
+# curl, jq (apt-get install wrk postgresql-client jq nodejs).
+#
+# Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_ACCOUNTS, BENCH_SECONDS,
+# BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
+# BENCH_KEEP_DATA=1 (keep the database directory, deleted at the end otherwise).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=full
+if [[ ${1:-} == --quick ]]; then
+  MODE=quick
+elif [[ $# -gt 0 ]]; then
+  echo "usage: bench/run.sh [--quick]" >&2
+  exit 2
+fi
+
+if [[ $MODE == quick ]]; then
+  ACCOUNTS=${BENCH_ACCOUNTS:-1000}
+  MEASURE_SECONDS=${BENCH_SECONDS:-6}
+  WARMUP_SECONDS_MIN=15
+  WARMUP_SECONDS_MAX=27
+  OPEN_WARMUP_SECONDS=3
+  SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
+  TIME_LIMIT_SECONDS=175
+else
+  ACCOUNTS=${BENCH_ACCOUNTS:-10000}
+  MEASURE_SECONDS=${BENCH_SECONDS:-30}
+  WARMUP_SECONDS_MIN=30
+  WARMUP_SECONDS_MAX=90
+  OPEN_WARMUP_SECONDS=5
+  SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
+  TIME_LIMIT_SECONDS=1500
+fi
+CLIENTS=${BENCH_CLIENTS:-16}
+OPEN_LOAD_FRACTION=0.8
+WARMUP_PROBE_SECONDS=3
+HEAP=512m
+JAR=$ROOT/target/paygate-0.1.0-SNAPSHOT.jar
+OUT=$ROOT/bench/out/run-$(date +%Y%m%d-%H%M%S)
+DATA=$OUT/postgres-17
+mkdir -p "$OUT"
+
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
+SSE_PID=""
+SAMPLER_PID=""
+
+for tool in java jcmd node wrk pgbench psql curl jq awk; do
+  command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
+done
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID" 3
+  [[ -z $SSE_PID ]] || stop_pid "$SSE_PID" 5
+  stop_gateway
+  remove_data_directory
+  stop_watchdog
+  [[ $status -eq 0 ]] || log "exit $status; logs in $OUT"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 124' TERM
+start_watchdog "$TIME_LIMIT_SECONDS"
+choose_ports
+PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d paygate -v ON_ERROR_STOP=1 -qAt)
+
+start_gateway_batching() { # true|false
+  # shellcheck disable=SC2086 # BENCH_GATEWAY_ARGS is a list of --args on purpose
+  start_gateway "$OUT/gateway-batching-$1.log" --paygate.ledger.batching.enabled="$1" ${BENCH_GATEWAY_ARGS:-}
+}
+
+# ---- gateway memory: peak RSS (VmHWM) and the most heap seen, per measurement ------------------
+
+heap_used_bytes() {
+  curl -s -m 2 "$BASE/actuator/metrics/jvm.memory.used?tag=area:heap" | jq -r '.measurements[0].value | floor' 2>/dev/null || echo 0
+}
+
+begin_memory_watch() {
+  # VmHWM only ever grows; 5 > clear_refs resets it to the current RSS, so each row gets its own peak.
+  echo 5 >"/proc/$GW_PID/clear_refs" 2>/dev/null || true
+  rm -f "$OUT/heap.max" "$OUT/heap.stop"
+  echo 0 >"$OUT/heap.max"
+  (
+    max=0
+    for ((i = 0; i < 3600; i++)); do
+      [[ -e $OUT/heap.stop ]] && break
+      v=$(heap_used_bytes)
+      if [[ $v =~ ^[0-9]+$ ]] && ((v > max)); then max=$v; echo "$max" >"$OUT/heap.max"; fi
+      sleep 1
+    done
+  ) &
+  SAMPLER_PID=$!
+}
+
+end_memory_watch() { # sets MEM_RSS_MIB and MEM_HEAP_MIB
+  local heap seen rss
+  heap=$(heap_used_bytes)
+  touch "$OUT/heap.stop"
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
+  seen=$(cat "$OUT/heap.max")
+  if [[ $heap =~ ^[0-9]+$ ]] && ((heap > seen)); then seen=$heap; fi
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status")
+  MEM_RSS_MIB=$(awk -v r="$rss" 'BEGIN { printf "%.0f", r / 1024 }')
+  MEM_HEAP_MIB=$(awk -v h="$seen" 'BEGIN { printf "%.0f", h / 1048576 }')
+}
+
+# ---- rows -------------------------------------------------------------------------------------
+
+ROWS=()
+add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib
+  ROWS+=("$(printf '%-44s %7s %11s %9s %9s %7s %9s %9s' "$@")")
+  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s' "$1" "$3" "$4" "$5" "$6")"
+}
+
+pgbench_row() { # name script; sets ROW_TPS
+  local prefix=$OUT/pgbench-$2
+  local report
+  report=$(cd "$OUT" && timeout $((MEASURE_SECONDS + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
+    -c "$CLIENTS" -j 2 -T "$MEASURE_SECONDS" -M prepared -D accounts="$ACCOUNTS" \
+    -f "$ROOT/bench/ledger_apply_$2.sql" -l --log-prefix="$prefix" paygate 2>&1) || { echo "$report" >&2; die "pgbench $2"; }
+  echo "$report" >"$prefix.txt"
+  local tps failed p50 p99
+  tps=$(awk '/^tps = / {printf "%.0f", $3}' <<<"$report")
+  failed=$(awk '/number of failed transactions/ {print $5}' <<<"$report")
+  read -r p50 p99 < <(cat "$prefix".[0-9]* | awk '{print $3}' | sort -n | awk '
+    { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999);
+      printf "%.1f %.1f\n", v[i50] / 1000, v[i99] / 1000 }')
+  rm -f "$prefix".[0-9]*
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-"
+  ROW_TPS=$tps
+}
+
+wrk_run() { # seconds uniform|hot -> WRK_RESULT line
+  timeout $(($1 + 60)) wrk -t2 -c"$CLIENTS" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
+    -- "$OUT/accounts.tsv" "$2" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk $2"
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+gateway_row() { # name uniform|hot; sets ROW_TPS
+  begin_memory_watch
+  local result
+  result=$(wrk_run "$MEASURE_SECONDS" "$2")
+  echo "$result" >>"$OUT/wrk.txt"
+  local requests duration status_errors socket_errors tps p50 p99
+  requests=$(field requests "$result")
+  duration=$(field duration_us "$result")
+  status_errors=$(field status_errors "$result")
+  socket_errors=$(field socket_errors "$result")
+  tps=$(awk -v r="$requests" -v e="$status_errors" -v d="$duration" 'BEGIN { printf "%.0f", (r - e) / (d / 1e6) }')
+  p50=$(awk -v v="$(field p50_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
+  p99=$(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
+  end_memory_watch
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+  ROW_TPS=$tps
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
+
+# ---- the run ------------------------------------------------------------------------------------
+
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "mode $MODE: $ACCOUNTS accounts, $CLIENTS clients, ${MEASURE_SECONDS}s per measurement; output in $OUT"
+build_jar_if_missing
+CLIENT=(node "$ROOT/bench/client.mjs")
+
+start_gateway_batching false
+log "opening and funding $ACCOUNTS accounts through the API"
+timeout 330 "${CLIENT[@]}" setup "$BASE" "$ACCOUNTS" "$OUT" | tee "$OUT/setup.txt" >&2
+MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
+# pgbench addresses the same accounts by number: 1..N customers, 0 the merchant.
+"${PSQL[@]}" -c "CREATE SCHEMA bench; CREATE TABLE bench.accounts (n int PRIMARY KEY, id uuid NOT NULL)"
+{ printf '0\t%s\n' "$MERCHANT"; awk -F'\t' '{ printf "%d\t%s\n", NR, $1 }' "$OUT/accounts.tsv"; } |
+  "${PSQL[@]}" -c "\\copy bench.accounts (n, id) FROM STDIN"
+"${PSQL[@]}" -c "ANALYZE"
+
+log "(1) pgbench: ledger_apply, one transfer per transaction"
+pgbench_row "pgbench ledger_apply uniform" uniform
+PG_UNIFORM=$ROW_TPS
+pgbench_row "pgbench ledger_apply hot account" hot
+PG_HOT=$ROW_TPS
+
+# Each setting starts on a database whose dead rows from earlier rows are vacuumed and whose dirty
+# pages are flushed, so neither autovacuum nor a checkpoint lands in one setting's rows only. The
+# setup's gateway (batcher off) goes on to the first setting, saving a restart; the warm-up
+# below, not the JVM's history, decides when measuring starts.
+settle_database() {
+  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+}
+
+# The JIT needs tens of seconds of load on two busy cores (from a cold start, the same gateway did
+# 840, 1220, then 1640 transfers/s in three back-to-back 8 s runs), more when the machine is
+# busier: load it in short probes until one gains less than 5% on the one before, within bounds.
+warm_up() { # batching
+  local elapsed=0 previous=0 tps result
+  while ((elapsed < WARMUP_SECONDS_MAX)); do
+    result=$(wrk_run "$WARMUP_PROBE_SECONDS" uniform)
+    elapsed=$((elapsed + WARMUP_PROBE_SECONDS))
+    tps=$(awk -v r="$(field requests "$result")" -v d="$(field duration_us "$result")" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+    if ((elapsed >= WARMUP_SECONDS_MIN && tps * 100 <= previous * 105)); then
+      break
+    fi
+    previous=$tps
+  done
+  log "(2) gateway, batching=$1: warmed up for ${elapsed}s (last probe $tps transfers/s)"
+}
+
+# 80% of the closed-loop maximum just measured, on the same warm JVM: a restarted, colder gateway
+# can fall behind an arrival rate it would otherwise keep up with, and never catch up.
+open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
+  local rate open
+  rate=$(awk -v m="$2" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
+  log "(3) gateway under an open arrival rate of $rate/s (80% of $2/s), $1"
+  begin_memory_watch
+  open=$(timeout $((MEASURE_SECONDS + OPEN_WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
+    "$rate" "$MEASURE_SECONDS" "$OPEN_WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
+  echo "$open" >>"$OUT/open.txt"
+  end_memory_watch
+  OPEN_P50=$(awk -v v="$(field p50_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
+  OPEN_P99=$(awk -v v="$(field p99_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
+  add_row "gateway open model at $rate/s, $1" "open" \
+    "$(awk -v v="$(field achieved_per_s "$open")" 'BEGIN { printf "%.0f", v }')" "$OPEN_P50" "$OPEN_P99" \
+    $(($(field errors "$open") + $(field unfinished "$open"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+}
+
+declare -A GW P50 P99
+for batching in false true; do
+  if [[ $batching == true ]]; then
+    stop_gateway
+    start_gateway_batching true
+  fi
+  settle_database
+  warm_up "$batching"
+  label=$([[ $batching == true ]] && echo "batcher on" || echo "batcher off")
+  gateway_row "gateway closed loop uniform, $label" uniform
+  GW[uniform-$batching]=$ROW_TPS
+  gateway_row "gateway closed loop hot account, $label" hot
+  GW[hot-$batching]=$ROW_TPS
+  open_row "$label" "${GW[uniform-$batching]}"
+  P50[$batching]=$OPEN_P50
+  P99[$batching]=$OPEN_P99
+done
+
+# The latency ratio is read from the faster setting: the one the gateway should ship with.
+BEST=true
+(( ${GW[uniform-false]} > ${GW[uniform-true]} )) && BEST=false
+# Subscribers join the gateway still running (batcher on), the setting meant to become the default.
+SSE_LABEL="batcher on"
+
+log "(4) gateway with $SSE_SUBSCRIBERS SSE subscribers"
+SSE_HEAP_KIB=n/a
+SSE_TPS=""
+jcmd "$GW_PID" GC.run >/dev/null
+sleep 1
+HEAP_BEFORE=$(heap_used_bytes)
+rm -f "$OUT/sse.ready"
+# Long enough to connect them all (at most 120 s) and measure; the hold is ended early after the row.
+SSE_HOLD=$((MEASURE_SECONDS + 150))
+timeout $((SSE_HOLD + 30)) "${CLIENT[@]}" sse "$BASE" "$OUT/accounts.tsv" "$SSE_SUBSCRIBERS" "$SSE_HOLD" \
+  "$OUT/sse.ready" >"$OUT/sse.txt" 2>&1 &
+SSE_PID=$!
+for ((i = 0; i < 1200; i++)); do
+  [[ -s $OUT/sse.ready ]] && break
+  kill -0 "$SSE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if grep -q 'status=200' "$OUT/sse.ready" 2>/dev/null; then
+  jcmd "$GW_PID" GC.run >/dev/null
+  sleep 1
+  HEAP_AFTER=$(heap_used_bytes)
+  CONNECTED=$(field connected "$(cat "$OUT/sse.ready")")
+  ((CONNECTED > 0)) && SSE_HEAP_KIB=$(awk -v a="$HEAP_AFTER" -v b="$HEAP_BEFORE" -v n="$CONNECTED" \
+    'BEGIN { printf "%.1f", (a - b) / n / 1024 }')
+  gateway_row "gateway uniform + $CONNECTED SSE subscribers, $SSE_LABEL" uniform
+  SSE_TPS=$ROW_TPS
+  stop_pid "$SSE_PID" 5
+  wait "$SSE_PID" 2>/dev/null || true
+  SSE_PID=""
+  log "SSE: $(grep '^SSE_RESULT' "$OUT/sse.txt" || cat "$OUT/sse.ready"); heap after GC ${HEAP_BEFORE} B before, ${HEAP_AFTER} B with them"
+else
+  wait "$SSE_PID" 2>/dev/null || true
+  SSE_PID=""
+  log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || tail -1 "$OUT/sse.txt"); row skipped"
+  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-"
+fi
+stop_gateway
+
+# ---- report -------------------------------------------------------------------------------------
+
+echo
+echo "Paygate bench ($MODE) $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
+# Everything shares the machine's cores: anything else running skews the rows, so say how busy it was.
+echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-44s %7s %11s %9s %9s %7s %9s %9s\n' "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "uniform_vs_pgbench=$(ratio "${GW[uniform-false]}" "$PG_UNIFORM")"
+echo "batched_vs_pgbench=$(ratio "${GW[uniform-true]}" "$PG_UNIFORM")"
+echo "hot_vs_uniform=$(ratio "${GW[hot-true]}" "${GW[uniform-true]}")"
+echo "hot_vs_pgbench_hot=$(ratio "${GW[hot-true]}" "$PG_HOT")"
+echo "p99_over_p50=$(ratio "${P99[$BEST]}" "${P50[$BEST]}")"
+echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
+echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-true]}")"
