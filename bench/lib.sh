@@ -66,7 +66,8 @@ start_gateway() { # log-file, then extra --args for the jar
   log "starting the gateway (heap $HEAP, port $PORT, PostgreSQL port $PG_PORT) $*"
   java -Xmx"$HEAP" -jar "$JAR" --server.port="$PORT" \
     --paygate.database.embedded.data-directory="$DATA" --paygate.database.embedded.port="$PG_PORT" \
-    --management.endpoints.web.exposure.include=health,info,prometheus,metrics "$@" \
+    --management.endpoints.web.exposure.include=health,info,prometheus,metrics \
+    --paygate.rate-limit.enabled=false "$@" \
     >>"$logfile" 2>&1 &
   GW_PID=$!
   local i

@@ -3,8 +3,10 @@ package dev.paygate.security;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.util.List;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -87,10 +89,26 @@ class SecurityConfig {
         return value == null || value.isBlank();
     }
 
+    /**
+     * Spring Security wraps each of its filters and authorization decisions in an observation;
+     * per request that costs more than the rest of the security chain. Requests are still
+     * observed (metrics, traces) as a whole.
+     */
+    @Bean
+    ObservationRegistryCustomizer<ObservationRegistry> skipSecurityObservations() {
+        return registry -> registry.observationConfig()
+                .observationPredicate((name, context) -> !name.startsWith("spring.security."));
+    }
+
     /** Production: tokens of the configured OIDC issuer, its keys fetched from its JWK set. */
     @Bean
     @Conditional(ExternalIssuerCondition.class)
     ReactiveJwtDecoder externalJwtDecoder(Environment environment, SecurityProperties properties) {
+        return new CachingJwtDecoder(externalVerifier(environment, properties), properties.clockSkew(),
+                properties.tokenCacheSize());
+    }
+
+    private ReactiveJwtDecoder externalVerifier(Environment environment, SecurityProperties properties) {
         String issuer = environment.getProperty(DevTokensCondition.ISSUER_URI);
         String jwkSetUri = environment.getProperty(DevTokensCondition.JWK_SET_URI);
         NimbusReactiveJwtDecoder decoder = isBlank(jwkSetUri)
@@ -124,7 +142,7 @@ class SecurityConfig {
                 .signatureAlgorithm(SignatureAlgorithm.RS256)
                 .build();
         decoder.setJwtValidator(validator(properties.dev().issuer(), properties));
-        return decoder;
+        return new CachingJwtDecoder(decoder, properties.clockSkew(), properties.tokenCacheSize());
     }
 
     @Bean

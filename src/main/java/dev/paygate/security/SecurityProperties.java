@@ -10,17 +10,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param audience   the {@code aud} every token must carry
  * @param clockSkew  tolerance for {@code exp} and {@code nbf} against clocks that drift
+ * @param tokenCacheSize verified tokens remembered, so a reused token is not verified again
  * @param dev        the local issuer used when no external issuer is configured
  */
 @ConfigurationProperties("paygate.security")
 public record SecurityProperties(
         @DefaultValue("paygate") String audience,
         @DefaultValue("30s") Duration clockSkew,
+        @DefaultValue("10000") int tokenCacheSize,
         @DefaultValue Dev dev) {
 
     public SecurityProperties {
         if (audience.isBlank()) {
             throw new IllegalArgumentException("paygate.security.audience must not be blank");
+        }
+        if (tokenCacheSize < 0 || tokenCacheSize > 1_000_000) {
+            throw new IllegalArgumentException("paygate.security.token-cache-size must be 0..1000000");
         }
         if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("paygate.security.clock-skew must be 0..5m");
