@@ -36,6 +36,8 @@ LANGUAGE sql IMMUTABLE AS $$
         WHEN 'ACCOUNT_CLOSED'     THEN 'AC04'
         WHEN 'ACCOUNT_FROZEN'     THEN 'AC06'
         WHEN 'CURRENCY_MISMATCH'  THEN 'AM03'
+        WHEN 'KYC_NOT_ALLOWED'    THEN 'AG01'
+        WHEN 'KYC_LIMIT'          THEN 'AM02'
         WHEN 'INSUFFICIENT_FUNDS' THEN 'AM04'
         WHEN 'BALANCE_LIMIT'      THEN 'AM02'
     END
@@ -91,6 +93,164 @@ BEGIN
 END;
 $$;
 
+
+-- Lowest UUIDv7 of a moment: ids at or above it were made at or after it, so a time window over
+-- one account's transactions is a range scan of its (account, id) index.
+CREATE OR REPLACE FUNCTION uuid_v7_floor(p_at timestamptz) RETURNS uuid
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(substring(int8send(floor(extract(epoch FROM p_at) * 1000)::bigint) FROM 3)
+                  || '\x70008000000000000000'::bytea, 'hex')::uuid
+$$;
+
+-- An amount in major units (a limit, a threshold) as minor units of a currency; NULL stays NULL.
+CREATE OR REPLACE FUNCTION minor_units(p_major numeric, p_currency text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_major IS NULL THEN NULL
+                ELSE least(floor(p_major * 10 ^ e.exponent), 9223372036854775807)::bigint END
+    FROM currency_exponents e WHERE e.code = p_currency
+$$;
+
+-- The KYC limits that apply to a user in a currency: their level's, or the default level's.
+CREATE OR REPLACE FUNCTION kyc_limits_of(p_user text, p_currency text) RETURNS kyc_limits
+LANGUAGE sql STABLE AS $$
+    SELECT l.* FROM kyc_limits l
+    WHERE l.currency = p_currency
+      AND l.level = coalesce((SELECT k.level FROM kyc_levels k WHERE k.user_id = p_user),
+                             (SELECT s.default_kyc_level FROM compliance_settings s))
+$$;
+
+-- What a user sent in a currency over the last 24 hours and has not had refused: the "used"
+-- of the daily KYC limit.
+CREATE OR REPLACE FUNCTION kyc_sent_last_day(p_user text, p_currency text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(sum(t.amount_minor), 0)::bigint
+    FROM accounts a
+    JOIN transactions t ON t.from_account = a.id AND t.id >= uuid_v7_floor(now() - interval '24 hours')
+    WHERE a.user_id = p_user AND a.kind = 'CUSTOMER' AND t.currency = p_currency
+      AND t.status <> 'FAILED' AND t.type IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND')
+$$;
+
+-- The KYC refusal of a movement, if any: an operation the sender's level does not allow, or an
+-- amount beyond the sender's per-transfer or daily limit or the recipient's balance limit.
+CREATE OR REPLACE FUNCTION kyc_refusal(p_src accounts, p_dst accounts, p_type text, p_amount bigint,
+                                       p_currency text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_limits kyc_limits;
+BEGIN
+    IF p_src.kind = 'CUSTOMER' AND p_type IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND') THEN
+        v_limits := kyc_limits_of(p_src.user_id, p_currency);
+        IF p_type = 'EXTERNAL_OUTBOUND' AND NOT coalesce(v_limits.payouts_allowed, true) THEN
+            RETURN 'KYC_NOT_ALLOWED';
+        END IF;
+        IF p_amount > minor_units(v_limits.per_transfer_max, p_currency) THEN
+            RETURN 'KYC_LIMIT';
+        END IF;
+        IF v_limits.daily_max IS NOT NULL
+           AND kyc_sent_last_day(p_src.user_id, p_currency) + p_amount > minor_units(v_limits.daily_max, p_currency) THEN
+            RETURN 'KYC_LIMIT';
+        END IF;
+    END IF;
+    IF p_dst.kind = 'CUSTOMER' AND p_type IN ('TRANSFER', 'DEPOSIT', 'EXTERNAL_INBOUND') THEN
+        v_limits := kyc_limits_of(p_dst.user_id, p_currency);
+        IF p_dst.balance + p_amount > minor_units(v_limits.balance_max, p_currency) THEN
+            RETURN 'KYC_LIMIT';
+        END IF;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- The AML rules a movement sets off, each with what it found. Movements already made from the
+-- same account are counted through the account's (from_account, id) index, and never more of
+-- them than a rule needs, so the check costs little however busy the account is.
+CREATE OR REPLACE FUNCTION aml_fired_rules(p_rules aml_rules[], p_src accounts, p_type text, p_amount bigint,
+                                           p_currency text, p_counterparty jsonb)
+RETURNS TABLE (rule_id text, action text, details jsonb)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_rule      aml_rules;
+    v_threshold bigint;
+    v_seen      int;
+BEGIN
+    IF p_rules IS NULL THEN
+        RETURN;
+    END IF;
+    FOREACH v_rule IN ARRAY p_rules LOOP
+        CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currency;
+        v_threshold := minor_units(v_rule.amount_major, p_currency);
+        IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amount >= v_threshold THEN
+            rule_id := v_rule.id; action := v_rule.action;
+            details := jsonb_build_object('amount_minor', p_amount, 'threshold_minor', v_threshold);
+            RETURN NEXT;
+        ELSIF v_rule.kind = 'VELOCITY' AND p_src.kind = 'CUSTOMER' THEN
+            SELECT count(*) INTO v_seen FROM (
+                SELECT 1 FROM transactions t
+                WHERE t.from_account = p_src.id
+                  AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
+                  AND t.status <> 'FAILED'
+                LIMIT v_rule.count_max) recent;
+            IF v_seen + 1 > v_rule.count_max THEN
+                rule_id := v_rule.id; action := v_rule.action;
+                details := jsonb_build_object('movements_in_window', v_seen + 1, 'window_minutes', v_rule.window_minutes);
+                RETURN NEXT;
+            END IF;
+        ELSIF v_rule.kind = 'STRUCTURING' AND p_src.kind = 'CUSTOMER' AND p_amount < v_threshold
+              AND p_amount >= v_threshold - v_threshold * v_rule.margin_percent / 100 THEN
+            SELECT count(*) INTO v_seen FROM (
+                SELECT 1 FROM transactions t
+                WHERE t.from_account = p_src.id
+                  AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
+                  AND t.status <> 'FAILED'
+                  AND t.amount_minor < v_threshold
+                  AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100
+                LIMIT v_rule.count_max) near;
+            IF v_seen + 1 >= v_rule.count_max THEN
+                rule_id := v_rule.id; action := v_rule.action;
+                details := jsonb_build_object('near_threshold_movements', v_seen + 1, 'threshold_minor', v_threshold);
+                RETURN NEXT;
+            END IF;
+        ELSIF v_rule.kind = 'NEW_COUNTERPARTY' AND p_type = 'EXTERNAL_OUTBOUND' AND p_amount >= v_threshold
+              AND p_counterparty IS NOT NULL
+              AND NOT EXISTS (
+                  SELECT 1 FROM accounts a JOIN transactions t ON t.from_account = a.id
+                  WHERE a.user_id = p_src.user_id AND a.kind = 'CUSTOMER' AND t.type = 'EXTERNAL_OUTBOUND'
+                    AND t.status = 'COMPLETED'
+                    AND coalesce(t.counterparty ->> 'iban', t.counterparty ->> 'account_number')
+                        = coalesce(p_counterparty ->> 'iban', p_counterparty ->> 'account_number')) THEN
+            rule_id := v_rule.id; action := v_rule.action;
+            details := jsonb_build_object('amount_minor', p_amount, 'threshold_minor', v_threshold,
+                                          'counterparty', p_counterparty ->> 'name');
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END;
+$$;
+
+-- Records the alerts a movement raised: one row each, an event each, and an audit row each.
+CREATE OR REPLACE FUNCTION compliance_alerts_raise(p_tx transactions, p_src accounts, p_alerts jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_alert jsonb;
+    v_id    uuid;
+BEGIN
+    FOR v_alert IN SELECT * FROM jsonb_array_elements(p_alerts) LOOP
+        v_id := uuid_v7();
+        INSERT INTO compliance_alerts (id, rule_id, action, transaction_id, account_id, user_id, details)
+        VALUES (v_id, v_alert ->> 'rule_id', v_alert ->> 'action', p_tx.id,
+                CASE WHEN p_src.kind = 'CUSTOMER' THEN p_src.id ELSE p_tx.to_account END,
+                p_src.user_id, coalesce(v_alert -> 'details', '{}'::jsonb));
+        PERFORM outbox_emit('paygate.compliance.alert_raised', coalesce(p_src.id, p_tx.to_account)::text, v_id::text,
+                            jsonb_build_object('alert_id', v_id, 'rule_id', v_alert ->> 'rule_id',
+                                               'action', v_alert ->> 'action', 'transaction_id', p_tx.id,
+                                               'status', p_tx.status));
+        INSERT INTO audit_log (id, actor, action, resource, outcome, details)
+        VALUES (uuid_v7(), 'compliance', 'ALERT_RAISED', 'transaction:' || p_tx.id, v_alert ->> 'action',
+                jsonb_build_object('alert_id', v_id, 'rule_id', v_alert ->> 'rule_id'));
+    END LOOP;
+END;
+$$;
+
 -- Applies a batch of movements in the order given, each with its own outcome. p_modes says what
 -- each does once its checks pass:
 --   MOVE   debit and credit now: the transaction is COMPLETED
@@ -116,7 +276,8 @@ CREATE FUNCTION ledger_apply(
     p_trace_ids     text[],
     p_clients       text[],
     p_keys          text[],
-    p_hashes        text[]
+    p_hashes        text[],
+    p_reviews       text[]    -- JSON: why this movement must wait for review (e.g. a sanctions hit), or NULL
 ) RETURNS SETOF ledger_result
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -130,6 +291,11 @@ DECLARE
     v_tx        transactions%ROWTYPE;
     v_rejection text;
     v_status    text;
+    v_held      bigint;
+    v_rules     aml_rules[] := ARRAY(SELECT x FROM aml_rules x WHERE x.enabled ORDER BY x.id);
+    v_fired     record;
+    v_alerts    jsonb;
+    v_review    boolean;
     r           ledger_result;
 BEGIN
     IF v_count IS NULL OR v_count = 0 THEN
@@ -142,7 +308,7 @@ BEGIN
        OR cardinality(p_owners) <> v_count OR cardinality(p_actors) <> v_count
        OR cardinality(p_client_ips) <> v_count OR cardinality(p_trace_ids) <> v_count
        OR cardinality(p_clients) <> v_count OR cardinality(p_keys) <> v_count
-       OR cardinality(p_hashes) <> v_count THEN
+       OR cardinality(p_hashes) <> v_count OR cardinality(p_reviews) <> v_count THEN
         RAISE EXCEPTION 'ledger_apply: argument arrays differ in length';
     END IF;
 
@@ -212,16 +378,54 @@ BEGIN
             WHEN v_src.status = 'CLOSED' OR v_dst.status = 'CLOSED' THEN 'ACCOUNT_CLOSED'
             WHEN v_src.status = 'FROZEN' OR v_dst.status = 'FROZEN' THEN 'ACCOUNT_FROZEN'
             WHEN v_src.currency <> p_currencies[i] OR v_dst.currency <> p_currencies[i] THEN 'CURRENCY_MISMATCH'
-            WHEN v_src.kind = 'CUSTOMER' AND p_modes[i] <> 'RECORD'
-                 AND v_src.balance - v_src.held + v_src.overdraft_limit < p_amounts[i] THEN 'INSUFFICIENT_FUNDS'
-            WHEN v_dst.balance > 9223372036854775807 - p_amounts[i]
-                 OR v_src.balance < -9223372036854775807 + p_amounts[i] THEN 'BALANCE_LIMIT'
         END;
+        IF v_rejection IS NULL THEN
+            v_rejection := kyc_refusal(v_src, v_dst, p_types[i], p_amounts[i], p_currencies[i]);
+        END IF;
+        IF v_rejection IS NULL THEN
+            v_rejection := CASE
+                WHEN v_src.kind = 'CUSTOMER' AND p_modes[i] <> 'RECORD'
+                     AND v_src.balance - v_src.held + v_src.overdraft_limit < p_amounts[i] THEN 'INSUFFICIENT_FUNDS'
+                WHEN v_dst.balance > 9223372036854775807 - p_amounts[i]
+                     OR v_src.balance < -9223372036854775807 + p_amounts[i] THEN 'BALANCE_LIMIT'
+            END;
+        END IF;
 
+        -- AML rules, and reviews asked for by the caller (a sanctions hit): a movement from a
+        -- customer that a HOLD rule sets off waits ON_HOLD, its amount held on the sender.
+        v_alerts := '[]'::jsonb;
+        v_review := false;
+        IF v_rejection IS NULL THEN
+            FOR v_fired IN SELECT * FROM aml_fired_rules(v_rules, v_src, p_types[i], p_amounts[i], p_currencies[i],
+                                                           p_counterparty[i]::jsonb) LOOP
+                v_alerts := v_alerts || jsonb_build_object('rule_id', v_fired.rule_id, 'action', v_fired.action,
+                                                           'details', v_fired.details);
+                v_review := v_review OR v_fired.action = 'HOLD';
+            END LOOP;
+            IF p_reviews[i] IS NOT NULL THEN
+                v_alerts := v_alerts || (p_reviews[i]::jsonb || jsonb_build_object('action', 'HOLD'));
+                v_review := true;
+            END IF;
+            -- Money expected from a bank (RECORD) waits ON_HOLD too, but nothing is held for it.
+            v_review := v_review AND (v_src.kind = 'CUSTOMER' OR p_modes[i] = 'RECORD');
+        END IF;
+
+        v_held := 0;
         IF v_rejection IS NOT NULL THEN
             v_status := 'FAILED';
             r.outcome := 'REJECTED';
             r.rejection := v_rejection;
+        ELSIF v_review THEN
+            IF p_modes[i] <> 'RECORD' THEN
+                UPDATE accounts a SET held = a.held + p_amounts[i], updated_at = now()
+                 WHERE a.id = v_from[i] AND a.balance - a.held + a.overdraft_limit >= p_amounts[i];
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'ledger_apply: hold for review on % refused after its checks passed', v_from[i];
+                END IF;
+                v_held := p_amounts[i];
+            END IF;
+            v_status := 'ON_HOLD';
+            r.outcome := 'APPLIED';
         ELSIF p_modes[i] = 'MOVE' THEN
             UPDATE accounts a SET balance = a.balance - p_amounts[i], updated_at = now()
              WHERE a.id = v_from[i]
@@ -238,6 +442,7 @@ BEGIN
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'ledger_apply: hold on % refused after its checks passed', v_from[i];
             END IF;
+            v_held := p_amounts[i];
             v_status := 'PENDING';
             r.outcome := 'APPLIED';
         ELSIF p_modes[i] = 'RECORD' THEN
@@ -255,11 +460,13 @@ BEGIN
                                       held_minor)
             VALUES (p_ids[i], p_types[i], v_from[i], v_to[i], p_amounts[i], p_currencies[i], v_status,
                     rejection_reason_code(v_rejection), p_descriptions[i], p_metadata[i]::jsonb, p_actors[i],
-                    p_banks[i], p_counterparty[i]::jsonb,
-                    CASE WHEN v_rejection IS NULL AND p_modes[i] = 'HOLD' THEN p_amounts[i] ELSE 0 END)
+                    p_banks[i], p_counterparty[i]::jsonb, v_held)
             RETURNING * INTO v_tx;
             r := ledger_result_of(r, v_tx);
             PERFORM outbox_record(v_tx);
+            IF jsonb_array_length(v_alerts) > 0 THEN
+                PERFORM compliance_alerts_raise(v_tx, v_src, v_alerts);
+            END IF;
         END IF;
 
         INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
@@ -386,6 +593,48 @@ BEGIN
     VALUES (uuid_v7(), p_actor, 'TRANSITION', 'transaction:' || p_id, v_target,
             jsonb_build_object('from_status', p_expected, 'to_status', v_target, 'failure_reason', v_reason),
             p_client_ip, p_trace_id);
+    RETURN NEXT v_tx;
+END;
+$$;
+
+-- An operator's decision on a transaction held for compliance review, in one database transaction:
+-- approved, it goes on (an internal movement completes, a bank transfer goes back to PENDING for
+-- the bank); rejected, it fails (AG01) and its hold is released. Its open alerts are resolved.
+-- Answers nothing when it is not ON_HOLD (already decided, or another reviewer was first).
+CREATE OR REPLACE FUNCTION compliance_review(p_id uuid, p_approve boolean, p_reason text, p_actor text,
+                                             p_client_ip text, p_trace_id text)
+RETURNS SETOF transactions
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_tx     transactions%ROWTYPE;
+    v_target text;
+BEGIN
+    SELECT * INTO v_tx FROM transactions t WHERE t.id = p_id;
+    IF NOT FOUND OR v_tx.status <> 'ON_HOLD' THEN
+        RETURN;
+    END IF;
+    v_target := CASE
+        WHEN NOT p_approve THEN 'FAILED'
+        WHEN v_tx.type IN ('EXTERNAL_OUTBOUND', 'EXTERNAL_INBOUND') THEN 'PENDING'
+        ELSE 'COMPLETED' END;
+    SELECT * INTO v_tx FROM ledger_transition(p_id, 'ON_HOLD', v_target,
+                                              CASE WHEN p_approve THEN NULL ELSE 'AG01' END,
+                                              p_actor, p_client_ip, p_trace_id);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE compliance_alerts a
+       SET status = CASE WHEN p_approve THEN 'APPROVED' ELSE 'REJECTED' END,
+           resolved_at = now(), resolved_by = p_actor, resolution = p_reason
+     WHERE a.transaction_id = p_id AND a.status = 'OPEN';
+    PERFORM outbox_emit(CASE WHEN p_approve THEN 'paygate.compliance.review_approved'
+                             ELSE 'paygate.compliance.review_rejected' END,
+                        v_tx.from_account::text, p_id::text,
+                        jsonb_build_object('transaction_id', p_id, 'status', v_tx.status, 'reason', p_reason,
+                                           'reviewer', p_actor));
+    INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
+    VALUES (uuid_v7(), p_actor, CASE WHEN p_approve THEN 'REVIEW_APPROVED' ELSE 'REVIEW_REJECTED' END,
+            'transaction:' || p_id, v_tx.status, jsonb_build_object('reason', p_reason), p_client_ip, p_trace_id);
     RETURN NEXT v_tx;
 END;
 $$;

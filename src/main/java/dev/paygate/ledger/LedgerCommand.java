@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param mode          what the movement does once its checks pass
  * @param requiredOwner when set, {@code from} must belong to this user, else the account is "not found"
  * @param counterparty  who is on the other side at an external bank (name, iban or account number)
+ * @param review        when not empty, why the movement must wait ON_HOLD for a compliance review
+ *                      ({@code rule_id} and {@code details}, e.g. a sanctions list match)
  */
 public record LedgerCommand(
         UUID id,
@@ -29,7 +31,8 @@ public record LedgerCommand(
         Map<String, String> counterparty,
         @Nullable String requiredOwner,
         Actor actor,
-        @Nullable IdempotencyKey idempotencyKey) {
+        @Nullable IdempotencyKey idempotencyKey,
+        Map<String, Object> review) {
 
     /** What a movement does once its checks pass. */
     public enum Mode {
@@ -49,6 +52,7 @@ public record LedgerCommand(
         Objects.requireNonNull(actor, "actor");
         metadata = Map.copyOf(metadata);
         counterparty = Map.copyOf(counterparty);
+        review = Map.copyOf(review);
         if (!amount.isPositive()) {
             throw new IllegalArgumentException("a ledger movement must be positive: " + amount);
         }
@@ -60,11 +64,20 @@ public record LedgerCommand(
         }
     }
 
+    /** A movement that no compliance check has asked to hold for review. */
+    public LedgerCommand(UUID id, TransactionType type, Mode mode, @Nullable UUID from, @Nullable UUID to, Money amount,
+                         @Nullable String description, Map<String, String> metadata, @Nullable UUID bankId,
+                         Map<String, String> counterparty, @Nullable String requiredOwner, Actor actor,
+                         @Nullable IdempotencyKey idempotencyKey) {
+        this(id, type, mode, from, to, amount, description, metadata, bankId, counterparty, requiredOwner, actor,
+                idempotencyKey, Map.of());
+    }
+
     /** A movement between accounts (or to and from the cash account) that completes at once. */
     public static LedgerCommand move(TransactionType type, @Nullable UUID from, @Nullable UUID to, Money amount,
                                      @Nullable String description, Map<String, String> metadata,
                                      @Nullable String requiredOwner, Actor actor, @Nullable IdempotencyKey key) {
         return new LedgerCommand(dev.paygate.common.Ids.next(), type, Mode.MOVE, from, to, amount, description,
-                metadata, null, Map.of(), requiredOwner, actor, key);
+                metadata, null, Map.of(), requiredOwner, actor, key, Map.of());
     }
 }

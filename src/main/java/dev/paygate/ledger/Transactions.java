@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class Transactions {
 
     private static final String APPLY = """
-            SELECT * FROM ledger_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            SELECT * FROM ledger_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
             """;
 
     private static final String COLUMNS = """
@@ -66,6 +66,7 @@ public class Transactions {
         String[] clients = new String[count];
         String[] keys = new String[count];
         String[] hashes = new String[count];
+        String[] reviews = new String[count];
         for (int i = 0; i < count; i++) {
             LedgerCommand command = commands.get(i);
             ids[i] = command.id();
@@ -87,12 +88,13 @@ public class Transactions {
             clients[i] = key == null ? null : key.clientId();
             keys[i] = key == null ? null : key.key();
             hashes[i] = key == null ? null : key.requestHash();
+            reviews[i] = command.review().isEmpty() ? null : json.writeValueAsString(command.review());
         }
         return db.sql(APPLY)
                 .bind(0, ids).bind(1, types).bind(2, modes).bind(3, from).bind(4, to).bind(5, amounts)
                 .bind(6, currencies).bind(7, descriptions).bind(8, metadata).bind(9, banks).bind(10, counterparties)
                 .bind(11, owners).bind(12, actors).bind(13, clientIps).bind(14, traceIds)
-                .bind(15, clients).bind(16, keys).bind(17, hashes)
+                .bind(15, clients).bind(16, keys).bind(17, hashes).bind(18, reviews)
                 .map(this::outcome)
                 .all();
     }

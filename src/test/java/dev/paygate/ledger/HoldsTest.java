@@ -92,7 +92,7 @@ class HoldsTest extends EndToEndTest {
         UUID bank = UUID.randomUUID();
         LedgerOutcome recorded = ledgerService.submit(new LedgerCommand(Ids.next(), TransactionType.EXTERNAL_INBOUND,
                 LedgerCommand.Mode.RECORD, null, account, Money.parse("75.50", CurrencyCode.of("EUR")), "salary",
-                Map.of(), bank, Map.of("name", "ACME GmbH", "iban", "DE89370400440532013000"), null, WORKER, null)).block();
+                Map.of(), bank, Map.of("name", "ACME GmbH", "iban", "DE89370400440532013000"), null, WORKER, null, Map.of())).block();
         assertThat(alice.balance(account)).isEqualTo("0.00");
 
         UUID id = recorded.transaction().id();
@@ -139,6 +139,6 @@ class HoldsTest extends EndToEndTest {
     private static LedgerCommand holdCommand(UUID account, UUID bank, String amount) {
         return new LedgerCommand(Ids.next(), TransactionType.EXTERNAL_OUTBOUND, LedgerCommand.Mode.HOLD, account, null,
                 Money.parse(amount, CurrencyCode.of("USD")), "payout", Map.of(), bank,
-                Map.of("name", "Jane Doe", "account_number", "12345678"), null, WORKER, null);
+                Map.of("name", "Jane Doe", "account_number", "12345678"), null, WORKER, null, Map.of());
     }
 }
