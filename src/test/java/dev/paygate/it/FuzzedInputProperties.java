@@ -107,15 +107,24 @@ class FuzzedInputProperties {
                 "{\"name\":\"x\"}");
         Arbitrary<String> truncated = valid.flatMap(json -> Arbitraries.integers().between(0, json.length() - 1)
                 .map(cut -> json.substring(0, cut)));
-        Arbitrary<String> wrongValue = Arbitraries.of("\"amount\"", "\"currency\"", "\"from_account\"", "\"name\"",
-                        "\"description\"", "\"status\"", "\"overdraft_limit\"", "\"level\"", "\"subject\"", "\"roles\"")
+        // Free-text fields accept almost any string, so they get only values no text field takes.
+        Arbitrary<String> badText = Arbitraries.of("\"name\"", "\"description\"", "\"subject\"", "\"note\"")
+                .flatMap(field -> badTextValues().map(value -> "{" + field + ":" + value + "}"));
+        Arbitrary<String> badOther = Arbitraries.of("\"amount\"", "\"currency\"", "\"from_account\"", "\"status\"",
+                        "\"overdraft_limit\"", "\"level\"", "\"roles\"", "\"user_id\"")
                 .flatMap(field -> badValues().map(value -> "{" + field + ":" + value + "}"));
+        Arbitrary<String> wrongValue = Arbitraries.oneOf(badText, badOther);
         Arbitrary<String> nested = Arbitraries.integers().between(50, 3000)
                 .map(depth -> "[".repeat(depth) + "]".repeat(depth));
         Arbitrary<String> garbage = Arbitraries.strings().ofMaxLength(200)
                 .filter(text -> !text.isBlank() && !text.trim().startsWith("{"));
         return Arbitraries.oneOf(truncated, wrongValue, nested, garbage,
                 Arbitraries.of("", "null", "[]", "{}", "0", "\"\"", "{\"a\":1}{\"b\":2}", "{\"amount\":1,\"amount\":2}"));
+    }
+
+    private Arbitrary<String> badTextValues() {
+        return Arbitraries.of("true", "null", "[]", "{}", "-1", "1e400", "\"\\u0000\"", "\"" + "x".repeat(5000) + "\"",
+                "\"4111 1111 1111 1111\"", "[\"x\"]");
     }
 
     private Arbitrary<String> badValues() {
