@@ -28,7 +28,8 @@ public class Transactions {
             SELECT * FROM ledger_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
             """;
 
-    private static final String COLUMNS = """
+    /** The columns a transaction is read from, by name. */
+    public static final String COLUMNS = """
             id, type, from_account, to_account, amount_minor, currency, status, failure_reason,
             description, metadata::text AS metadata, bank_id, counterparty::text AS counterparty, created_at, updated_at""";
 
@@ -195,7 +196,11 @@ public class Transactions {
         return new LedgerOutcome(kind, rejection == null ? null : TransferRejection.valueOf(rejection), transaction);
     }
 
-    private Transaction transaction(Readable row) {
+    /**
+     * A transaction from a row that has the columns of {@link #COLUMNS} (other queries, such as the
+     * event relay's, select them under the same names).
+     */
+    public Transaction transaction(Readable row) {
         String metadata = row.get("metadata", String.class);
         String counterparty = row.get("counterparty", String.class);
         return new Transaction(

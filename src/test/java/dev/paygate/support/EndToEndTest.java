@@ -23,5 +23,14 @@ public abstract class EndToEndTest {
     void connect() {
         api = new Api(client);
         ledger = new LedgerState(db);
+        awaitReady(client);
+    }
+
+    /** As a load balancer would: send nothing until the instance says it is ready. */
+    public static void awaitReady(WebTestClient client) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> client.get().uri("/actuator/health/readiness").exchange()
+                        .returnResult(String.class).getStatus().is2xxSuccessful());
     }
 }

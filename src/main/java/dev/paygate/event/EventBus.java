@@ -1,0 +1,109 @@
+package dev.paygate.event;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Fans events out to this instance's stream subscribers, by key: an event reaches only the
+ * subscribers of its accounts and its transaction, so the cost of an event does not grow with
+ * the number of streams open. Each subscriber has a small bounded queue; one that falls behind
+ * is closed (its client reconnects with Last-Event-ID) instead of growing the server's memory.
+ */
+@Component
+class EventBus {
+
+    private final Map<UUID, Set<Subscriber>> byAccount = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Subscriber>> byTransaction = new ConcurrentHashMap<>();
+    private final AtomicInteger subscribers = new AtomicInteger();
+    private final int bufferMax;
+
+    EventBus(EventsProperties properties) {
+        this.bufferMax = properties.sseBufferMax();
+    }
+
+    /** Live events of an account's transactions, from the moment of subscription. */
+    Flux<PaygateEvent> account(UUID account) {
+        return subscribe(byAccount, account);
+    }
+
+    /** Live events of one transaction, from the moment of subscription. */
+    Flux<PaygateEvent> transaction(UUID transaction) {
+        return subscribe(byTransaction, transaction);
+    }
+
+    void publish(PaygateEvent event) {
+        for (UUID account : event.accounts()) {
+            deliver(byAccount.get(account), event);
+        }
+        if (event.transactionId() != null) {
+            deliver(byTransaction.get(event.transactionId()), event);
+        }
+    }
+
+    int subscriberCount() {
+        return subscribers.get();
+    }
+
+    /** Ends every stream, so clients reconnect (to another instance) while this one shuts down. */
+    void closeAll() {
+        for (Map<UUID, Set<Subscriber>> index : java.util.List.of(byAccount, byTransaction)) {
+            index.values().forEach(set -> set.forEach(Subscriber::complete));
+        }
+    }
+
+    private Flux<PaygateEvent> subscribe(Map<UUID, Set<Subscriber>> index, UUID key) {
+        return Flux.defer(() -> {
+            Subscriber subscriber = new Subscriber(Sinks.many().unicast().onBackpressureBuffer(
+                    Queues.<PaygateEvent>get(bufferMax).get()));
+            index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+            subscribers.incrementAndGet();
+            return subscriber.sink.asFlux().doFinally(signal -> {
+                subscribers.decrementAndGet();
+                index.computeIfPresent(key, (k, set) -> {
+                    set.remove(subscriber);
+                    return set.isEmpty() ? null : set;
+                });
+            });
+        });
+    }
+
+    private static void deliver(Set<Subscriber> subscribers, PaygateEvent event) {
+        if (subscribers != null) {
+            subscribers.forEach(subscriber -> subscriber.emit(event));
+        }
+    }
+
+    /** One stream's queue. Emissions are serialised: the relay and the Kafka receiver may both publish. */
+    private static final class Subscriber {
+
+        private final Sinks.Many<PaygateEvent> sink;
+
+        Subscriber(Sinks.Many<PaygateEvent> sink) {
+            this.sink = sink;
+        }
+
+        synchronized void emit(PaygateEvent event) {
+            if (sink.tryEmitNext(event) == Sinks.EmitResult.FAIL_OVERFLOW) {
+                sink.tryEmitError(new SlowSubscriberException());
+            }
+        }
+
+        synchronized void complete() {
+            sink.tryEmitComplete();
+        }
+    }
+
+    /** A stream whose client read too slowly; it is closed, and the client resumes with Last-Event-ID. */
+    static final class SlowSubscriberException extends RuntimeException {
+        SlowSubscriberException() {
+            super("The stream's client fell too far behind; reconnect with Last-Event-ID to resume", null, false, false);
+        }
+    }
+}

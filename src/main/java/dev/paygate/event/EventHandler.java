@@ -1,0 +1,98 @@
+package dev.paygate.event;
+
+import dev.paygate.common.ApiException;
+import dev.paygate.common.ApiProblem;
+import dev.paygate.common.Callers;
+import dev.paygate.common.RequestBodies;
+import dev.paygate.common.Scopes;
+import dev.paygate.ledger.Ledger;
+import java.time.Duration;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Server-Sent Events: every event's {@code id} is its outbox position, so a client that
+ * reconnects with {@code Last-Event-ID} gets exactly what it missed. Idle streams send a comment
+ * every heartbeat interval so that proxies keep them open.
+ */
+@Component
+class EventHandler {
+
+    private static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    private final EventStreams streams;
+    private final CloudEvents cloudEvents;
+    private final Ledger ledger;
+    private final Callers callers;
+    private final Duration heartbeat;
+
+    EventHandler(EventStreams streams, CloudEvents cloudEvents, Ledger ledger, Callers callers,
+                 EventsProperties properties) {
+        this.streams = streams;
+        this.cloudEvents = cloudEvents;
+        this.ledger = ledger;
+        this.callers = callers;
+        this.heartbeat = properties.sseHeartbeat();
+    }
+
+    Mono<ServerResponse> accountEvents(ServerRequest request) {
+        return callers.of(request).flatMap(caller -> {
+            caller.requireScope(Scopes.ACCOUNTS_READ);
+            UUID account = RequestBodies.pathId(request, "id");
+            long after = lastEventId(request);
+            return ledger.canSeeAccount(account, caller).flatMap(visible -> visible
+                    ? stream(streams.account(account, after))
+                    : Mono.error(ApiException.notFound(ApiProblem.ACCOUNT_NOT_FOUND, account)));
+        });
+    }
+
+    Mono<ServerResponse> transferEvents(ServerRequest request) {
+        return callers.of(request).flatMap(caller -> {
+            caller.requireScope(Scopes.TRANSFERS_READ);
+            UUID transaction = RequestBodies.pathId(request, "id");
+            long after = lastEventId(request);
+            return ledger.findVisible(transaction, caller)
+                    .flatMap(visible -> stream(streams.transaction(transaction, after)));
+        });
+    }
+
+    private Mono<ServerResponse> stream(Flux<PaygateEvent> events) {
+        Flux<ServerSentEvent<Object>> body = events
+                .map(event -> ServerSentEvent.<Object>builder(cloudEvents.envelope(event))
+                        .id(Long.toString(event.position()))
+                        .event(event.type())
+                        .build())
+                .publish(shared -> Flux.merge(shared, Flux.interval(heartbeat)
+                        .map(tick -> ServerSentEvent.<Object>builder().comment("heartbeat").build())
+                        .takeUntilOther(shared.ignoreElements())))
+                .onErrorResume(EventBus.SlowSubscriberException.class, slow -> Flux.just(
+                        ServerSentEvent.<Object>builder().comment(slow.getMessage()).build()));
+        return ServerResponse.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .header("Cache-Control", "no-store")
+                .header("X-Accel-Buffering", "no")
+                .body(body, ServerSentEvent.class);
+    }
+
+    private static long lastEventId(ServerRequest request) {
+        String header = request.headers().firstHeader(LAST_EVENT_ID);
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        try {
+            long position = Long.parseLong(header.trim());
+            if (position >= 0) {
+                return position;
+            }
+        } catch (NumberFormatException notANumber) {
+            // refused below
+        }
+        throw ApiException.invalid(LAST_EVENT_ID, "must be the id of an event this API sent");
+    }
+}

@@ -1,0 +1,122 @@
+package dev.paygate.event;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Publishes outbox rows in position order and marks them published only after the publisher
+ * (the Kafka broker) acknowledged them. A row committed but not yet published when the gateway
+ * stops is published after it starts again: nothing is lost; a crash after publishing and before
+ * marking publishes it twice, which consumers recognise by its event id.
+ *
+ * <p>Several instances run the relay. Each round is one database transaction that first takes a
+ * transaction-scoped advisory lock: one instance publishes at a time, so an account's events
+ * reach Kafka in order, and if that instance dies its lock dies with its connection and another
+ * takes over at its next round. Rows are also claimed {@code FOR UPDATE SKIP LOCKED}.
+ */
+@Component
+class OutboxRelay implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private final OutboxEvents outbox;
+    private final EventPublisher publisher;
+    private final TransactionalOperator transactional;
+    private final EventsProperties properties;
+    private final Counter published;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean paused;
+    private volatile Disposable loop;
+    private volatile Runnable onStopped = () -> { };
+
+    OutboxRelay(OutboxEvents outbox, EventPublisher publisher, TransactionalOperator transactional,
+                EventsProperties properties, MeterRegistry meters) {
+        this.outbox = outbox;
+        this.publisher = publisher;
+        this.transactional = transactional;
+        this.properties = properties;
+        this.published = Counter.builder("paygate.events.published")
+                .description("Events the relay published (each once per Kafka key)").register(meters);
+    }
+
+    @Override
+    public void start() {
+        if (running.compareAndSet(false, true)) {
+            log.info("Events: relay publishes the outbox to {}", publisher.describe());
+            loop = Mono.defer(this::round)
+                    .onErrorResume(error -> {
+                        log.warn("Outbox relay round failed, retrying: {}{}", error.toString(),
+                                error.getCause() == null ? "" : " (" + error.getCause() + ")");
+                        return Mono.just(0);
+                    })
+                    .flatMap(count -> count >= properties.relayBatchMax() && !paused
+                            ? Mono.just(count)
+                            : Mono.delay(properties.relayInterval(), Schedulers.parallel()).thenReturn(count))
+                    .repeat(running::get)
+                    .doFinally(signal -> onStopped.run())
+                    .subscribe();
+        }
+    }
+
+    /** One round: publish what is waiting, at most a batch; answers how many rows it published. */
+    Mono<Integer> round() {
+        if (paused) {
+            return Mono.just(0);
+        }
+        return transactional.transactional(outbox.tryLeadRelayRound().flatMap(leading -> leading
+                ? outbox.claimUnpublished(properties.relayBatchMax()).collectList().flatMap(this::publish)
+                : Mono.just(0)));
+    }
+
+    private Mono<Integer> publish(List<PaygateEvent> events) {
+        if (events.isEmpty()) {
+            return Mono.just(0);
+        }
+        return publisher.publish(events)
+                .then(outbox.markPublished(events.stream().map(PaygateEvent::position).toList()))
+                .doOnNext(marked -> published.increment(events.size()))
+                .thenReturn(events.size());
+    }
+
+    /** For tests of what happens to events committed while no relay runs. */
+    void pause(boolean paused) {
+        this.paused = paused;
+    }
+
+    /** Stops after the current round: what it claimed is published and marked, or rolled back whole. */
+    @Override
+    public void stop(Runnable callback) {
+        if (running.compareAndSet(true, false) && loop != null && !loop.isDisposed()) {
+            onStopped = callback;
+        } else {
+            callback.run();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running.set(false);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    @Override
+    public int getPhase() {
+        // Stops before the web server does, after streams were told to reconnect.
+        return SmartLifecycle.DEFAULT_PHASE - 100;
+    }
+
+}
