@@ -30,6 +30,8 @@ class OutboxRelay implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
     private final OutboxEvents outbox;
+    private final Webhooks webhooks;
+    private final CloudEvents cloudEvents;
     private final EventPublisher publisher;
     private final TransactionalOperator transactional;
     private final EventsProperties properties;
@@ -39,9 +41,11 @@ class OutboxRelay implements SmartLifecycle {
     private volatile Disposable loop;
     private volatile Runnable onStopped = () -> { };
 
-    OutboxRelay(OutboxEvents outbox, EventPublisher publisher, TransactionalOperator transactional,
-                EventsProperties properties, MeterRegistry meters) {
+    OutboxRelay(OutboxEvents outbox, Webhooks webhooks, CloudEvents cloudEvents, EventPublisher publisher,
+                TransactionalOperator transactional, EventsProperties properties, MeterRegistry meters) {
         this.outbox = outbox;
+        this.webhooks = webhooks;
+        this.cloudEvents = cloudEvents;
         this.publisher = publisher;
         this.transactional = transactional;
         this.properties = properties;
@@ -82,7 +86,10 @@ class OutboxRelay implements SmartLifecycle {
         if (events.isEmpty()) {
             return Mono.just(0);
         }
+        // Deliveries are owed in the same database transaction that marks the events published:
+        // an event is published and owed to its webhooks, or neither.
         return publisher.publish(events)
+                .then(webhooks.enqueue(events, cloudEvents))
                 .then(outbox.markPublished(events.stream().map(PaygateEvent::position).toList()))
                 .doOnNext(marked -> published.increment(events.size()))
                 .thenReturn(events.size());
