@@ -16,10 +16,19 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
         "paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
+        "paygate.banks.credentials-key-file=" + TestDataDirectory.BANK_CREDENTIALS_KEY,
         "spring.main.banner-mode=off",
         // The suite's users make thousands of requests a second; RateLimitTest checks the limits.
         "paygate.rate-limit.requests-per-period=1000000",
         "paygate.rate-limit.anonymous-requests-per-period=1000000",
+        // Bank calls and retries on a test's time scale (the defaults are minutes).
+        "paygate.banks.resilience.call-timeout=1s",
+        "paygate.banks.resilience.wait-in-open=2s",
+        "paygate.banks.dispatch.poll-interval=100ms",
+        "paygate.banks.dispatch.backoff-initial=200ms",
+        "paygate.banks.dispatch.backoff-max=2s",
+        "paygate.banks.dispatch.deadline=20s",
+        "paygate.sandbox.stall=2s",
         "logging.level.root=WARN",
         "logging.level.dev.paygate=INFO",
 })

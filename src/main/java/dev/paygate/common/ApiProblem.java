@@ -13,6 +13,7 @@ public enum ApiProblem implements ProblemKind {
     ACCOUNT_NOT_FOUND(HttpStatus.NOT_FOUND, "account-not-found", "Account not found", "AC01"),
     TRANSACTION_NOT_FOUND(HttpStatus.NOT_FOUND, "transaction-not-found", "Transaction not found", null),
     USER_NOT_FOUND(HttpStatus.NOT_FOUND, "user-not-found", "User not found", null),
+    BANK_NOT_FOUND(HttpStatus.NOT_FOUND, "bank-not-found", "Bank not found", null),
     REVIEW_NOT_PENDING(HttpStatus.CONFLICT, "review-not-pending", "Not on hold for review", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", null),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable", null),

@@ -56,7 +56,8 @@ class RestartKeepsDataTest {
                 "--server.port=0",
                 "--spring.main.banner-mode=off",
                 "--paygate.database.embedded.data-directory=" + root.resolve("postgres-17"),
-                "--paygate.security.dev.key-file=" + root.resolve("dev-signing-key.json"));
+                "--paygate.security.dev.key-file=" + root.resolve("dev-signing-key.json"),
+                "--paygate.banks.credentials-key-file=" + root.resolve("bank-credentials.key"));
     }
 
     private static WebTestClient client(ConfigurableApplicationContext context) {

@@ -109,7 +109,8 @@ class AmlRulesTest extends EndToEndTest {
     private LedgerOutcome payout(User user, UUID account, String amount, String iban) {
         return ledgerService.submit(new LedgerCommand(Ids.next(), TransactionType.EXTERNAL_OUTBOUND,
                 LedgerCommand.Mode.HOLD, account, null, Money.parse(amount, CurrencyCode.of("EUR")), "payout", Map.of(),
-                UUID.randomUUID(), Map.of("name", "Jane Doe", "iban", iban), null, new Actor(user.id(), null, null), null))
+                dev.paygate.sandbox.SandboxBank.ID, Map.of("name", "Jane Doe", "iban", iban), null,
+                new Actor(user.id(), null, null), null))
                 .block();
     }
 

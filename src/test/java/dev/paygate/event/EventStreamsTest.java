@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -18,7 +16,6 @@ import tools.jackson.databind.JsonNode;
 /** SSE: a late subscriber gets the current state, live events arrive in order, Last-Event-ID resumes exactly. */
 class EventStreamsTest extends EndToEndTest {
 
-    private static final ParameterizedTypeReference<ServerSentEvent<JsonNode>> SSE = new ParameterizedTypeReference<>() { };
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
@@ -95,12 +92,7 @@ class EventStreamsTest extends EndToEndTest {
                 .exchange().expectStatus().isBadRequest();
     }
 
-    private Flux<ServerSentEvent<JsonNode>> events(User user, String path, String lastEventId) {
-        var request = user.client().mutate().responseTimeout(WAIT).build()
-                .get().uri(path).accept(MediaType.TEXT_EVENT_STREAM);
-        if (lastEventId != null) {
-            request = request.header("Last-Event-ID", lastEventId);
-        }
-        return request.exchange().expectStatus().isOk().returnResult(SSE).getResponseBody();
+    private static Flux<ServerSentEvent<JsonNode>> events(User user, String path, String lastEventId) {
+        return user.events(path, lastEventId, WAIT);
     }
 }

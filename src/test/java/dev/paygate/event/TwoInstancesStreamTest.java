@@ -81,7 +81,10 @@ class TwoInstancesStreamTest extends EndToEndTest {
         settings.put("--logging.level.root", "WARN");
         settings.put("--paygate.database.embedded.data-directory", TestDataDirectory.POSTGRES);
         settings.put("--paygate.security.dev.key-file", TestDataDirectory.SIGNING_KEY);
+        settings.put("--paygate.banks.credentials-key-file", TestDataDirectory.BANK_CREDENTIALS_KEY);
         settings.put("--paygate.rate-limit.enabled", "false");
+        // The suite's own instance serves the sandbox bank; a second one would take it over.
+        settings.put("--paygate.sandbox.enabled", "false");
         for (String setting : extra) {
             String[] pair = setting.split("=", 2);
             settings.put(pair[0], pair[1]);

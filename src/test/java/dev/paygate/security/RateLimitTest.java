@@ -32,9 +32,11 @@ class RateLimitTest {
                 "--logging.level.root=WARN",
                 "--paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
                 "--paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
+                "--paygate.banks.credentials-key-file=" + TestDataDirectory.BANK_CREDENTIALS_KEY,
                 "--paygate.rate-limit.requests-per-period=5",
                 "--paygate.rate-limit.anonymous-requests-per-period=3",
-                "--paygate.rate-limit.period=2s");
+                "--paygate.rate-limit.period=2s",
+                "--paygate.sandbox.enabled=false");
         client = WebTestClient.bindToServer()
                 .baseUrl("http://localhost:" + gateway.getEnvironment().getProperty("local.server.port")).build();
     }

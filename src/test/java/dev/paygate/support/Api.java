@@ -1,11 +1,16 @@
 package dev.paygate.support;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 public final class Api {
 
     private static final AtomicLong USER_SEQUENCE = new AtomicLong();
+    private static final ParameterizedTypeReference<ServerSentEvent<JsonNode>> SSE = new ParameterizedTypeReference<>() { };
 
     private final WebTestClient client;
 
@@ -123,6 +129,16 @@ public final class Api {
 
         public String balance(UUID account) {
             return getJson("/accounts/" + account + "/balance").get("balance").asString();
+        }
+
+        /** An SSE stream as a client reads it, resuming after {@code lastEventId} when given. */
+        public Flux<ServerSentEvent<JsonNode>> events(String path, @Nullable String lastEventId, Duration timeout) {
+            var request = client.mutate().responseTimeout(timeout).build()
+                    .get().uri(path).accept(MediaType.TEXT_EVENT_STREAM);
+            if (lastEventId != null) {
+                request = request.header("Last-Event-ID", lastEventId);
+            }
+            return request.exchange().expectStatus().isOk().returnResult(SSE).getResponseBody();
         }
     }
 }

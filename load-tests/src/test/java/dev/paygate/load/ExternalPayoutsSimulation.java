@@ -119,12 +119,12 @@ public class ExternalPayoutsSimulation extends Simulation {
     }
 
     /**
-     * Turns the sandbox's error-rate knob. Its path and body are settings because the knob is
-     * the sandbox's own admin API: {@code -DfaultsPath} (with {@code {bank_id}}) and
-     * {@code -DfaultsBody} (with {@code {rate}}).
+     * Turns the sandbox's error-rate knob ({@code PUT /external-banks/{bank_id}/sandbox-faults}).
+     * Path and body are settings so that another bank's fault API can be driven the same way:
+     * {@code -DfaultsPath} (with {@code {bank_id}}) and {@code -DfaultsBody} (with {@code {rate}}).
      */
     private void setSandboxFaults() {
-        String path = System.getProperty("faultsPath", "/sandbox/faults").replace("{bank_id}", bankId);
+        String path = System.getProperty("faultsPath", "/external-banks/{bank_id}/sandbox-faults").replace("{bank_id}", bankId);
         String body = System.getProperty("faultsBody", "{\"error_rate\":{rate},\"seed\":42}")
                 .replace("{rate}", Double.toString(faultRate));
         SetupClient.Reply reply = fixture.client().call("PUT", path, fixture.adminToken(), body);

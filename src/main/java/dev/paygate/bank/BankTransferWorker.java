@@ -1,0 +1,187 @@
+package dev.paygate.bank;
+
+import dev.paygate.bank.BankDispatches.Call;
+import dev.paygate.bank.BankDispatches.Work;
+import dev.paygate.bank.BankProtocol.BankPayment;
+import dev.paygate.bank.BankProtocol.PaymentOrder;
+import dev.paygate.common.Actor;
+import dev.paygate.ledger.Ledger;
+import dev.paygate.ledger.TransactionStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Sends external transfers to their banks and settles them, on every instance at once.
+ *
+ * <p>A PENDING transfer is sent once its bank's circuit lets calls through (while it is open the
+ * transfer waits, PENDING). Every call may be repeated: the transfer id is the bank's idempotency
+ * key. An answered call settles the transfer (the hold is posted, or voided, or inbound money
+ * credited); an unanswered one is an unknown outcome, settled by asking the bank. Past its
+ * deadline (or after its last allowed attempt) a transfer is settled for good: if it was never sent
+ * it fails; if the bank may have it, Paygate cancels it at the bank first and completes it instead
+ * if the bank had executed it.
+ */
+@Component
+class BankTransferWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BankTransferWorker.class);
+    private static final Actor WORKER = new Actor("bank-dispatcher", null, null);
+
+    private final BankDispatches dispatches;
+    private final BankConnectors connectors;
+    private final BankResilience resilience;
+    private final Ledger ledger;
+    private final BankProperties.Dispatch settings;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile @Nullable Disposable loop;
+    private volatile Runnable onStopped = () -> { };
+
+    BankTransferWorker(BankDispatches dispatches, BankConnectors connectors, BankResilience resilience, Ledger ledger,
+                       BankProperties properties) {
+        this.dispatches = dispatches;
+        this.connectors = connectors;
+        this.resilience = resilience;
+        this.ledger = ledger;
+        this.settings = properties.dispatch();
+    }
+
+    @Override
+    public void start() {
+        if (running.compareAndSet(false, true)) {
+            loop = Mono.defer(this::round)
+                    .onErrorResume(error -> {
+                        log.warn("Bank dispatch round failed, retrying: {}", error.toString());
+                        return Mono.just(0L);
+                    })
+                    .flatMap(count -> count >= settings.batchMax()
+                            ? Mono.just(count)
+                            : Mono.delay(settings.pollInterval(), Schedulers.parallel()).thenReturn(count))
+                    .repeat(running::get)
+                    .doFinally(signal -> onStopped.run())
+                    .subscribe();
+        }
+    }
+
+    Mono<Long> round() {
+        return dispatches.take(settings.batchMax(), settings.lease(), settings.deadline())
+                .flatMap(work -> process(work).onErrorResume(error -> {
+                    log.warn("Transfer {}: dispatch step failed: {}", work.transactionId(), error.toString());
+                    return dispatches.reschedule(work.transactionId(), work.call(), false, backoff(work.attempts()),
+                            error.toString(), null).then();
+                }), settings.concurrencyMax())
+                .count();
+    }
+
+    private Mono<Void> process(Work work) {
+        boolean pastDeadline = Instant.now().isAfter(work.deadline()) || work.attempts() >= settings.attemptsMax();
+        if (work.call() == Call.NONE && pastDeadline) {
+            // Never sent: nothing can have happened at the bank.
+            return settle(work, TransactionStatus.valueOf(work.status()), TransactionStatus.FAILED, "NARR", null);
+        }
+        if (work.call() == Call.NONE && resilience.isOpen(work.bankId())) {
+            // The bank is failing: the transfer waits, untouched, until its circuit lets calls through.
+            return dispatches.reschedule(work.transactionId(), Call.NONE, false, settings.backoffMax(),
+                    "bank circuit open", null).then();
+        }
+        return connectors.of(work.bankId()).flatMap(connector -> begin(work)
+                .then(pastDeadline ? connector.cancel(work.transactionId()) : ask(connector, work))
+                .flatMap(payment -> answered(work, payment, pastDeadline))
+                .switchIfEmpty(Mono.defer(() -> unanswered(work, null, pastDeadline)))
+                .onErrorResume(error -> BankResilience.neverSent(error) && work.call() == Call.NONE
+                        ? dispatches.reschedule(work.transactionId(), Call.NONE, false, backoff(work.attempts()),
+                                error.toString(), null).then()
+                        : unanswered(work, error, pastDeadline)));
+    }
+
+    /** PENDING becomes PROCESSING the first time the transfer goes to its bank. */
+    private Mono<Void> begin(Work work) {
+        if (!"PENDING".equals(work.status())) {
+            return Mono.empty();
+        }
+        return ledger.transition(work.transactionId(), TransactionStatus.PENDING, TransactionStatus.PROCESSING,
+                null, WORKER).then();
+    }
+
+    /** After an unanswered call the bank is asked first; a payment it never received is sent again. */
+    private static Mono<BankPayment> ask(BankConnector connector, Work work) {
+        PaymentOrder order = new PaymentOrder(work.transactionId(), work.direction(), work.amount().toDecimalString(),
+                work.amount().currency().code(), work.counterparty(), work.account());
+        if (work.call() == Call.NONE) {
+            return connector.pay(order);
+        }
+        return connector.inquire(work.transactionId()).switchIfEmpty(Mono.defer(() -> connector.pay(order)));
+    }
+
+    private Mono<Void> answered(Work work, BankPayment payment, boolean pastDeadline) {
+        Settlement settlement = Settlement.of(payment);
+        return switch (settlement.kind()) {
+            case COMPLETE -> settle(work, TransactionStatus.PROCESSING, TransactionStatus.COMPLETED, null,
+                    payment.bankReference());
+            case FAIL -> settle(work, TransactionStatus.PROCESSING, TransactionStatus.FAILED, settlement.failureReason(),
+                    payment.bankReference());
+            case WAIT -> pastDeadline
+                    ? unanswered(work, null, true)
+                    : dispatches.reschedule(work.transactionId(), Call.SENT, true, backoff(work.attempts()),
+                            null, payment.bankReference()).then();
+        };
+    }
+
+    /**
+     * No answer: the outcome is unknown, so the transfer stays PROCESSING and is asked about again.
+     * Past the deadline and a grace period, with the bank unreachable, it is failed for good; the
+     * day's reconciliation shows it if the bank executed it after all.
+     */
+    private Mono<Void> unanswered(Work work, @Nullable Throwable error, boolean pastDeadline) {
+        boolean pastGrace = Instant.now().isAfter(work.deadline().plus(settings.deadline().dividedBy(2)));
+        if (pastDeadline && pastGrace) {
+            log.warn("Transfer {}: bank unreachable past its deadline; failing it (reconciliation will show any "
+                    + "payment the bank executed after all)", work.transactionId());
+            return settle(work, TransactionStatus.PROCESSING, TransactionStatus.FAILED, "NARR", null);
+        }
+        return dispatches.reschedule(work.transactionId(), Call.UNKNOWN, true, backoff(work.attempts()),
+                error == null ? "no answer" : error.toString(), null).then();
+    }
+
+    private Mono<Void> settle(Work work, TransactionStatus from, TransactionStatus target, @Nullable String reason,
+                              @Nullable String reference) {
+        return ledger.transition(work.transactionId(), from, target, reason, WORKER)
+                .then(dispatches.reschedule(work.transactionId(), work.call(), false, Duration.ZERO, null, reference))
+                .then();
+    }
+
+    /** 0.5 s, 1 s, 2 s, ... capped, each with up to half again of random jitter. */
+    private Duration backoff(int attemptsSoFar) {
+        long base = settings.backoffInitial().toMillis() << Math.min(attemptsSoFar, 16);
+        long capped = Math.min(base, settings.backoffMax().toMillis());
+        return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        if (running.compareAndSet(true, false) && loop != null && !loop.isDisposed()) {
+            onStopped = callback;
+        } else {
+            callback.run();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running.set(false);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running.get();
+    }
+}
