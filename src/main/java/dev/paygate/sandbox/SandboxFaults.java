@@ -59,8 +59,10 @@ class SandboxFaults {
                 .bind("timeout", knobs.timeoutRate()).bind("executeThenTimeout", knobs.executeThenTimeoutRate())
                 .bind("refuse", knobs.refuseRate()).bind("seed", knobs.seed() == null ? 42L : knobs.seed())
                 .then()
-                .then(Mono.fromRunnable(() -> cache.remove(bank)))
-                .then(knobs(bank));
+                .then(Mono.defer(() -> {
+                    cache.remove(bank);
+                    return knobs(bank);
+                }));
     }
 
     private Knobs defaults() {

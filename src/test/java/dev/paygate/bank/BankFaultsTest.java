@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  */
 class BankFaultsTest extends EndToEndTest {
 
-    private static final int PAYOUTS = 60;
+    private static final int PAYOUTS = 200;
 
     @Autowired
     BankRegistry registry;
@@ -53,7 +53,10 @@ class BankFaultsTest extends EndToEndTest {
     void concurrentPayoutsAllSettleExactlyOnceUnderFaults(String knob, double rate) {
         UUID bank = sandboxBank(AuthMethod.HMAC);
         api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of(knob, rate, "seed", 7, "latency_ms", 20))
-                .expectStatus().isOk();
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$." + knob).isEqualTo(rate).jsonPath("$.seed").isEqualTo(7);
+        api.admin().get("/external-banks/" + bank + "/sandbox-faults").expectStatus().isOk()
+                .expectBody().jsonPath("$." + knob).isEqualTo(rate).jsonPath("$.latency_ms").isEqualTo(20);
         User alice = api.newCustomer();
         List<UUID> accounts = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -151,6 +154,27 @@ class BankFaultsTest extends EndToEndTest {
         signed(path, credentials.get("key_id"), "1000000000", nonce, signature).expectStatus().isUnauthorized();
         signed(path, credentials.get("key_id"), timestamp, nonce, signature).expectStatus().isNotFound();
         signed(path, credentials.get("key_id"), timestamp, nonce, signature).expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void badFaultKnobsAreRefusedAndChangeNothing() {
+        UUID bank = sandboxBank(AuthMethod.HMAC);
+        String path = "/external-banks/" + bank + "/sandbox-faults";
+
+        api.admin().put(path, Map.of("error_rate", 1.5)).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors.error_rate").exists();
+        api.admin().put(path, Map.of("error_rate", 0.6, "timeout_rate", 0.6)).expectStatus().isBadRequest();
+        api.admin().put(path, Map.of("latency_ms", -1)).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors.latency_ms").exists();
+        api.admin().put(path, Map.of("error_rate", "lots")).expectStatus().isBadRequest();
+        api.admin().put(path, Map.of("surprise", 1)).expectStatus().isBadRequest();
+        api.newCustomer().put(path, Map.of("error_rate", 0.1)).expectStatus().isForbidden();
+        api.operator().put(path, Map.of("error_rate", 0.1)).expectStatus().isForbidden();
+        api.admin().put("/external-banks/" + UUID.randomUUID() + "/sandbox-faults", Map.of()).expectStatus().isNotFound();
+
+        api.admin().get(path).expectStatus().isOk().expectBody()
+                .jsonPath("$.error_rate").value(rate -> assertThat(((Number) rate).doubleValue()).isZero())
+                .jsonPath("$.latency_ms").isEqualTo(0);
     }
 
     /** docs/bank-api.yaml is the protocol the sandbox speaks: each of its operations is served, and guarded. */
