@@ -34,9 +34,9 @@ class Accounts {
                 VALUES (:id, 'CUSTOMER', :userId, :name, :currency)
                 RETURNING *
             ), audit AS (
-                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip)
+                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
                 SELECT uuid_v7(), :actor, 'ACCOUNT_OPENED', 'account:' || id, 'OK',
-                       jsonb_build_object('user_id', user_id, 'currency', currency), :clientIp
+                       jsonb_build_object('user_id', user_id, 'currency', currency), :clientIp, :traceId
                 FROM created
             )
             SELECT\s""" + COLUMNS + " FROM created";
@@ -57,11 +57,11 @@ class Accounts {
                   AND balance - held + COALESCE(:overdraft, overdraft_limit) >= 0
                 RETURNING *
             ), audit AS (
-                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip)
+                INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
                 SELECT uuid_v7(), :actor, 'ACCOUNT_CHANGED', 'account:' || id, 'OK',
                        jsonb_strip_nulls(jsonb_build_object('name', CAST(:name AS text), 'status', CAST(:status AS text),
                                                             'overdraft_limit_minor', CAST(:overdraft AS bigint))),
-                       :clientIp
+                       :clientIp, :traceId
                 FROM changed
             )
             SELECT\s""" + COLUMNS + " FROM changed";
@@ -81,6 +81,7 @@ class Accounts {
                 .bind("currency", currency.code())
                 .bind("actor", actor.userId());
         spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
+        spec = actor.traceId() == null ? spec.bindNull("traceId", String.class) : spec.bind("traceId", actor.traceId());
         return spec.map(Accounts::account).one();
     }
 
@@ -119,6 +120,7 @@ class Accounts {
                          Actor actor) {
         var spec = db.sql(UPDATE).bind("id", id).bind("actor", actor.userId());
         spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
+        spec = actor.traceId() == null ? spec.bindNull("traceId", String.class) : spec.bind("traceId", actor.traceId());
         spec = name == null ? spec.bindNull("name", String.class) : spec.bind("name", name);
         spec = status == null ? spec.bindNull("status", String.class) : spec.bind("status", status.name());
         spec = overdraftMinor == null ? spec.bindNull("overdraft", Long.class) : spec.bind("overdraft", overdraftMinor);

@@ -11,7 +11,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** Writes every refusal of access (401, 403) to the audit log: who tried what, from where. */
+/**
+ * Writes every refusal of access to the audit log: who tried what, from where. That is 401 and
+ * 403, and the 404 an authenticated caller gets for an account, transaction, bank or user that
+ * does not exist or is not theirs: to them the two look the same, to the audit log a probe of
+ * someone else's resources is an authorization failure.
+ */
 @Component
 class SecurityAudit implements ProblemObserver {
 
@@ -25,14 +30,22 @@ class SecurityAudit implements ProblemObserver {
 
     @Override
     public Mono<Void> answered(ServerWebExchange exchange, ApiException problem) {
-        if (problem.kind() != ApiProblem.FORBIDDEN && problem.kind() != ApiProblem.UNAUTHENTICATED) {
-            return Mono.empty();
-        }
         // The handler's reactive context is gone by the time an error gets here; the caller it
         // resolved is kept on the exchange.
         Caller caller = exchange.getAttribute(Caller.EXCHANGE_ATTRIBUTE);
         String actor = caller == null ? "anonymous" : caller.userId();
-        return denied(exchange, actor, problem.kind() == ApiProblem.FORBIDDEN ? "FORBIDDEN" : "UNAUTHENTICATED");
+        if (problem.kind() == ApiProblem.FORBIDDEN || problem.kind() == ApiProblem.UNAUTHENTICATED) {
+            return denied(exchange, actor, problem.kind() == ApiProblem.FORBIDDEN ? "FORBIDDEN" : "UNAUTHENTICATED");
+        }
+        if (caller != null && isResourceLookup(problem.kind())) {
+            return denied(exchange, actor, "NOT_FOUND");
+        }
+        return Mono.empty();
+    }
+
+    private static boolean isResourceLookup(Object kind) {
+        return kind == ApiProblem.ACCOUNT_NOT_FOUND || kind == ApiProblem.TRANSACTION_NOT_FOUND
+                || kind == ApiProblem.BANK_NOT_FOUND || kind == ApiProblem.USER_NOT_FOUND || kind == ApiProblem.NOT_FOUND;
     }
 
     Mono<Void> denied(ServerWebExchange exchange, String actor, String outcome) {

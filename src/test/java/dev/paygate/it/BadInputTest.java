@@ -135,6 +135,21 @@ class BadInputTest extends EndToEndTest {
         assertThat(ledger.snapshot()).isEqualTo(before);
     }
 
+    @org.junit.jupiter.api.Test
+    void oversizeHeadersAndRequestLinesAreRefusedBeforeAnythingRuns() {
+        String before = ledger.snapshot();
+
+        alice.client().post().uri("/transfers").header("X-Padding", "x".repeat(20_000))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(fill("{\"from_account\":\"{from}\",\"to_account\":\"{to}\",\"amount\":\"1.00\",\"currency\":\"USD\"}"))
+                .exchange()
+                .expectStatus().isEqualTo(431);
+        alice.client().get().uri("/transactions?account_id=" + account + "&cursor=" + "x".repeat(10_000))
+                .exchange()
+                .expectStatus().isEqualTo(414);
+
+        assertThat(ledger.snapshot()).isEqualTo(before);
+    }
+
     static Stream<String> wrongMediaTypes() {
         return Stream.of("text/plain", "application/x-www-form-urlencoded", "application/xml");
     }

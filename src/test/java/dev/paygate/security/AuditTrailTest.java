@@ -53,6 +53,34 @@ class AuditTrailTest extends EndToEndTest {
     }
 
     @Test
+    void probesOfOthersResourcesBankRegistrationsAndFreezesAreAudited() {
+        UUID alices = api.newCustomer().openAccount("USD");
+        User eve = api.newCustomer();
+        eve.get("/accounts/" + alices).expectStatus().isNotFound();
+        eve.get("/transfers/" + UUID.randomUUID()).expectStatus().isNotFound();
+
+        List<String> eves = new ArrayList<>();
+        api.admin().getJson("/audit-events?actor=" + eve.id()).get("data")
+                .forEach(row -> eves.add(row.get("action").asString() + " " + row.get("outcome").asString() + " "
+                        + row.get("resource").asString()));
+        assertThat(eves).hasSize(2).allMatch(row -> row.startsWith("ACCESS NOT_FOUND GET /"))
+                .anyMatch(row -> row.endsWith("/accounts/" + alices));
+
+        User admin = api.user("admin-" + UUID.randomUUID(), "ADMIN");
+        String bank = admin.post("/external-banks", Map.of("name", "Audited " + UUID.randomUUID(),
+                        "api_url", "https://bank.example", "auth_method", "HMAC",
+                        "credentials", Map.of("key_id", "k", "secret", "s")))
+                .expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+        admin.put("/accounts/" + alices, Map.of("status", "FROZEN")).expectStatus().isOk();
+
+        List<String> admins = new ArrayList<>();
+        api.admin().getJson("/audit-events?actor=" + admin.id()).get("data")
+                .forEach(row -> admins.add(row.get("action").asString() + " " + row.get("resource").asString()));
+        assertThat(admins).containsExactly("ACCOUNT_CHANGED account:" + alices, "BANK_REGISTERED bank:" + bank);
+        assertThat(api.admin().getJson("/audit-events?actor=" + admin.id()).toString()).doesNotContain("\"s\"", "secret");
+    }
+
+    @Test
     void theAuditLogCannotBeChangedOrEmptied() {
         api.newCustomer().openAccount("USD");
 

@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.paygate.TestDataDirectory;
+import dev.paygate.sandbox.SandboxBank;
 import dev.paygate.support.EndToEndTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Every forged, stale or misdirected token is a 401 on every protected endpoint, and changes nothing. */
 class TokenValidationTest extends EndToEndTest {
@@ -87,8 +89,27 @@ class TokenValidationTest extends EndToEndTest {
                 Arguments.of(HttpMethod.POST, "/accounts/{account}/deposit", "{\"amount\":\"1\",\"currency\":\"USD\"}"),
                 Arguments.of(HttpMethod.POST, "/accounts/{account}/withdraw", "{\"amount\":\"1\",\"currency\":\"USD\"}"),
                 Arguments.of(HttpMethod.POST, "/transfers", "{\"from_account\":\"{account}\",\"to_account\":\"{account}\",\"amount\":\"1\",\"currency\":\"USD\"}"),
+                Arguments.of(HttpMethod.PUT, "/accounts/{account}", "{\"name\":\"x\"}"),
+                Arguments.of(HttpMethod.GET, "/accounts/{account}/events", null),
+                Arguments.of(HttpMethod.GET, "/transfers/{tx}", null),
+                Arguments.of(HttpMethod.GET, "/transfers/{tx}/status", null),
+                Arguments.of(HttpMethod.GET, "/transfers/{tx}/events", null),
                 Arguments.of(HttpMethod.GET, "/transactions", null),
-                Arguments.of(HttpMethod.GET, "/audit-events", null));
+                Arguments.of(HttpMethod.GET, "/transactions/{tx}", null),
+                Arguments.of(HttpMethod.GET, "/audit-events", null),
+                Arguments.of(HttpMethod.GET, "/webhooks", null),
+                Arguments.of(HttpMethod.POST, "/webhooks", "{\"url\":\"https://example.com/hook\",\"event_types\":[\"*\"]}"),
+                Arguments.of(HttpMethod.GET, "/external-banks", null),
+                Arguments.of(HttpMethod.POST, "/external-banks", "{\"name\":\"b\"}"),
+                Arguments.of(HttpMethod.GET, "/external-banks/" + SandboxBank.ID, null),
+                Arguments.of(HttpMethod.POST, "/external-banks/" + SandboxBank.ID + "/transfers", "{\"account_id\":\"{account}\"}"),
+                Arguments.of(HttpMethod.GET, "/external-banks/" + SandboxBank.ID + "/health", null),
+                Arguments.of(HttpMethod.GET, "/external-banks/" + SandboxBank.ID + "/reconciliation?date=2026-01-01", null),
+                Arguments.of(HttpMethod.PUT, "/external-banks/" + SandboxBank.ID + "/sandbox-faults", "{\"error_rate\":1}"),
+                Arguments.of(HttpMethod.PUT, "/users/someone/kyc", "{\"level\":\"FULL\"}"),
+                Arguments.of(HttpMethod.GET, "/users/someone/limits", null),
+                Arguments.of(HttpMethod.GET, "/compliance/alerts", null),
+                Arguments.of(HttpMethod.POST, "/compliance/reviews/{tx}/approve", "{\"reason\":\"ok\"}"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -97,19 +118,25 @@ class TokenValidationTest extends EndToEndTest {
         String token = maker.make();
         String before = ledger.snapshot();
 
-        protectedEndpoints().forEach(endpoint -> {
-            HttpMethod method = (HttpMethod) endpoint.get()[0];
-            String path = ((String) endpoint.get()[1]).replace("{account}", account.toString());
-            String body = (String) endpoint.get()[2];
-            var request = client.method(method).uri(path).header("Authorization", "Bearer " + token);
-            var exchange = body == null ? request.exchange()
-                    : request.contentType(MediaType.APPLICATION_JSON).bodyValue(body.replace("{account}", account.toString())).exchange();
-            exchange.expectStatus().isUnauthorized()
+        protectedEndpoints().forEach(endpoint -> call(endpoint, token, false).expectStatus().isUnauthorized()
                     .expectHeader().contentType("application/problem+json")
-                    .expectHeader().valueMatches("WWW-Authenticate", "Bearer.*");
-        });
+                    .expectHeader().valueMatches("WWW-Authenticate", "Bearer.*"));
 
         assertThat(ledger.snapshot()).isEqualTo(before);
+    }
+
+    /** One endpoint of {@link #protectedEndpoints()}, with the token in the header or in the query string. */
+    private WebTestClient.ResponseSpec call(Arguments endpoint, String token, boolean tokenInQuery) {
+        HttpMethod method = (HttpMethod) endpoint.get()[0];
+        String path = ((String) endpoint.get()[1]).replace("{account}", account.toString())
+                .replace("{tx}", UUID.randomUUID().toString());
+        String body = (String) endpoint.get()[2];
+        var request = tokenInQuery
+                ? client.method(method).uri(path + (path.contains("?") ? "&" : "?") + "access_token=" + token)
+                : client.method(method).uri(path).header("Authorization", "Bearer " + token);
+        return body == null ? request.exchange()
+                : request.contentType(MediaType.APPLICATION_JSON).bodyValue(body.replace("{account}", account.toString()))
+                        .exchange();
     }
 
     @Test
@@ -124,7 +151,11 @@ class TokenValidationTest extends EndToEndTest {
     void aTokenInTheQueryStringIsNotAccepted() throws Exception {
         String token = sign(claims(b -> b), signingKey);
 
-        client.get().uri("/accounts/" + account + "?access_token=" + token).exchange().expectStatus().isUnauthorized();
+        String before = ledger.snapshot();
+
+        protectedEndpoints().forEach(endpoint -> call(endpoint, token, true).expectStatus().isUnauthorized());
+
+        assertThat(ledger.snapshot()).isEqualTo(before);
     }
 
     @Test
