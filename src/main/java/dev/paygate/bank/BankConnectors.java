@@ -14,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 class BankConnectors {
 
     private static final TypeReference<Map<String, String>> CREDENTIALS = new TypeReference<>() { };
+    private static final int BANK_ANSWER_BYTES_MAX = 32 * 1024 * 1024;
 
     private final ExternalBanks banks;
     private final CredentialsCipher cipher;
@@ -27,7 +28,8 @@ class BankConnectors {
         this.banks = banks;
         this.cipher = cipher;
         this.resilience = resilience;
-        this.http = http.build();
+        // Our own request bodies are capped at 64 KiB; a bank's day statement may be far larger.
+        this.http = http.codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(BANK_ANSWER_BYTES_MAX)).build();
         this.json = json;
     }
 

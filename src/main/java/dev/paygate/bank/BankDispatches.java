@@ -43,8 +43,11 @@ class BankDispatches {
                 SELECT id, bank_id, 'NONE', now() + make_interval(secs => :lease),
                        now() + make_interval(secs => :deadline)
                 FROM due
+                -- The row lock on the transaction does not cover the lease: another instance may have
+                -- renewed the lease since this statement's snapshot. Renew only a lease that is due.
                 ON CONFLICT (transaction_id) DO UPDATE
                     SET next_attempt_at = now() + make_interval(secs => :lease), updated_at = now()
+                    WHERE bank_dispatch.next_attempt_at <= now()
                 RETURNING transaction_id, call, attempts, deadline_at
             )
             SELECT due.*, leased.call, leased.attempts, leased.deadline_at
@@ -79,12 +82,22 @@ class BankDispatches {
         return spec.fetch().rowsUpdated();
     }
 
-    /** Transfers of a bank still waiting for their outcome. */
+    /** Looks at the transfer again later, leaving where its bank call stands as it is. */
+    Mono<Long> retryLater(UUID transaction, Duration retryIn, String error) {
+        return db.sql("""
+                        UPDATE bank_dispatch SET next_attempt_at = now() + make_interval(secs => :retry),
+                            last_error = :error, updated_at = now()
+                        WHERE transaction_id = :id""")
+                .bind("id", transaction).bind("retry", retryIn.toMillis() / 1000.0).bind("error", error)
+                .fetch().rowsUpdated();
+    }
+
+    /** Transfers of a bank still waiting for it (not those a reviewer holds). */
     Mono<Long> inFlight(UUID bank) {
         return db.sql("""
                         SELECT count(*) AS n FROM transactions
                         WHERE bank_id = :bank AND type IN ('EXTERNAL_OUTBOUND', 'EXTERNAL_INBOUND')
-                          AND status IN ('PENDING', 'PROCESSING', 'ON_HOLD')""")
+                          AND status IN ('PENDING', 'PROCESSING')""")
                 .bind("bank", bank).map(row -> row.get("n", Long.class)).one();
     }
 

@@ -72,7 +72,7 @@ class BankHandler {
                 FieldErrors errors = fieldErrors.create();
                 String name = errors.text("name", body.name(), 100, true);
                 String url = errors.text("api_url", body.apiUrl(), 2000, true);
-                if (url != null && !url.matches("https?://[^\\s/]+(/\\S*)?")) {
+                if (url != null && !isHttpUrl(url)) {
                     errors.add("api_url", "must be an absolute http or https URL");
                 }
                 ExternalBanks.AuthMethod method = errors.oneOf("auth_method", body.authMethod(), ExternalBanks.AuthMethod.class);
@@ -88,7 +88,9 @@ class BankHandler {
                 }
                 errors.throwIfAny();
                 return banks.create(Ids.next(), name, url.replaceAll("/+$", ""), method,
-                        cipher.encrypt(json.writeValueAsString(credentials)), false, caller.actor());
+                                cipher.encrypt(json.writeValueAsString(credentials)), false, caller.actor())
+                        .onErrorMap(ExternalBanks::isNameTaken, taken -> new ApiException(ApiProblem.BANK_NAME_TAKEN,
+                                "A bank named '" + name + "' is registered already; bank names are unique."));
             });
         }).flatMap(bank -> ServerResponse.created(URI.create("/external-banks/" + bank.id())).bodyValue(bank));
     }
@@ -201,15 +203,30 @@ class BankHandler {
         if (text == null) {
             throw ApiException.invalid("date", "is required: YYYY-MM-DD");
         }
+        LocalDate date;
         try {
-            return LocalDate.parse(text);
+            date = LocalDate.parse(text);
         } catch (DateTimeParseException e) {
             throw ApiException.invalid("date", "must be a date such as 2026-01-31");
         }
+        if (date.getYear() < 2000 || date.isAfter(LocalDate.now(java.time.ZoneOffset.UTC))) {
+            throw ApiException.invalid("date", "must be a day from 2000-01-01 to today");
+        }
+        return date;
     }
 
     private static @Nullable Float rate(float rate) {
         return rate < 0 ? null : rate;
+    }
+
+    private static boolean isHttpUrl(String text) {
+        try {
+            URI uri = new URI(text);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private static boolean hasAll(Map<String, String> map, String... keys) {

@@ -1,5 +1,6 @@
 package dev.paygate.bank;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -9,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The bank protocol of {@code docs/bank-api.yaml}: what Paygate sends a bank and what it expects
- * back. The sandbox bank speaks it; another protocol is another {@link BankConnector}.
+ * back. The sandbox bank speaks it; another protocol is another {@link BankConnector}. Answers may
+ * carry fields we do not know (a token endpoint's {@code scope}, a bank's extras): they are ignored.
  */
 public final class BankProtocol {
 
@@ -27,18 +29,22 @@ public final class BankProtocol {
     }
 
     /** The bank's answer about one payment. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record BankPayment(UUID paymentId, BankStatus status, @Nullable String reasonCode,
                               @Nullable String bankReference, @Nullable Instant executedAt) {
     }
 
     /** What the bank executed on a day. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Statement(LocalDate date, List<StatementLine> payments) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record StatementLine(UUID paymentId, String direction, String amount, String currency, BankStatus status,
                                 @Nullable Instant executedAt) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record TokenResponse(String accessToken, String tokenType, long expiresIn) {
     }
 

@@ -9,6 +9,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.UUID;
@@ -21,7 +24,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import reactor.core.publisher.Mono;
 
 /**
- * Guards every call to a bank: a time limit (an unanswered call is an unknown outcome), a
+ * Guards every call to a bank with resilience4j: a time limiter (an unanswered call is an unknown outcome), a
  * bulkhead (a slow bank cannot take every connection), and a circuit breaker per bank that stops
  * calling a failing bank for a while. Each change of a circuit's state is logged and written to
  * the outbox as {@code paygate.bank.circuit_changed}.
@@ -33,6 +36,7 @@ class BankResilience {
 
     private final CircuitBreakerRegistry circuits;
     private final BulkheadRegistry bulkheads;
+    private final TimeLimiterRegistry timeLimiters;
     private final BankProperties.Resilience settings;
     private final DatabaseClient db;
     private final MeterRegistry meters;
@@ -54,6 +58,10 @@ class BankResilience {
                 .recordException(BankResilience::isFailure)
                 .build());
         circuits.getEventPublisher().onEntryAdded(added -> watch(added.getAddedEntry()));
+        this.timeLimiters = TimeLimiterRegistry.of(TimeLimiterConfig.custom()
+                .timeoutDuration(settings.callTimeout())
+                .cancelRunningFuture(true)
+                .build());
         this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
                 .maxConcurrentCalls(settings.concurrentCallsMax())
                 .maxWaitDuration(java.time.Duration.ZERO)
@@ -62,7 +70,7 @@ class BankResilience {
 
     /** The call, guarded: timed out after the call timeout, refused while the circuit is open. */
     <T> Mono<T> guard(UUID bank, Mono<T> call) {
-        return call.timeout(settings.callTimeout())
+        return call.transformDeferred(TimeLimiterOperator.of(timeLimiters.timeLimiter(bank.toString())))
                 .transformDeferred(BulkheadOperator.of(bulkheads.bulkhead(bank.toString())))
                 .transformDeferred(CircuitBreakerOperator.of(circuit(bank)));
     }
@@ -108,6 +116,10 @@ class BankResilience {
     }
 
     private static boolean isFailure(Throwable error) {
+        if (neverSent(error)) {
+            // Our own limit refused the call; it says nothing about the bank.
+            return false;
+        }
         if (error instanceof WebClientResponseException response) {
             return response.getStatusCode().is5xxServerError() || response.getStatusCode().value() == 429;
         }

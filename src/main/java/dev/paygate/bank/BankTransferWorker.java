@@ -76,8 +76,8 @@ class BankTransferWorker implements SmartLifecycle {
         return dispatches.take(settings.batchMax(), settings.lease(), settings.deadline())
                 .flatMap(work -> process(work).onErrorResume(error -> {
                     log.warn("Transfer {}: dispatch step failed: {}", work.transactionId(), error.toString());
-                    return dispatches.reschedule(work.transactionId(), work.call(), false, backoff(work.attempts()),
-                            error.toString(), null).then();
+                    // The step may have got as far as calling the bank: its call state stays as recorded.
+                    return dispatches.retryLater(work.transactionId(), backoff(work.attempts()), error.toString()).then();
                 }), settings.concurrencyMax())
                 .count();
     }
@@ -138,18 +138,18 @@ class BankTransferWorker implements SmartLifecycle {
 
     /**
      * No answer: the outcome is unknown, so the transfer stays PROCESSING and is asked about again.
-     * Past the deadline and a grace period, with the bank unreachable, it is failed for good; the
-     * day's reconciliation shows it if the bank executed it after all.
+     * Past its deadline Paygate keeps asking the bank to cancel it, but never fails it without the
+     * bank's word: the bank may have paid, and releasing the hold then would pay the money twice.
+     * Such a transfer is logged on every try, so an operator sees a bank that went silent.
      */
     private Mono<Void> unanswered(Work work, @Nullable Throwable error, boolean pastDeadline) {
-        boolean pastGrace = Instant.now().isAfter(work.deadline().plus(settings.deadline().dividedBy(2)));
-        if (pastDeadline && pastGrace) {
-            log.warn("Transfer {}: bank unreachable past its deadline; failing it (reconciliation will show any "
-                    + "payment the bank executed after all)", work.transactionId());
-            return settle(work, TransactionStatus.PROCESSING, TransactionStatus.FAILED, "NARR", null);
+        String reason = error == null ? "no answer" : error.toString();
+        if (pastDeadline) {
+            log.warn("Transfer {}: past its deadline and the bank has not confirmed a cancel ({}); its money stays "
+                    + "held until the bank answers", work.transactionId(), reason);
         }
-        return dispatches.reschedule(work.transactionId(), Call.UNKNOWN, true, backoff(work.attempts()),
-                error == null ? "no answer" : error.toString(), null).then();
+        return dispatches.reschedule(work.transactionId(), Call.UNKNOWN, true, backoff(work.attempts()), reason, null)
+                .then();
     }
 
     private Mono<Void> settle(Work work, TransactionStatus from, TransactionStatus target, @Nullable String reason,

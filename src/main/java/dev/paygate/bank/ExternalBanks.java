@@ -76,6 +76,12 @@ public class ExternalBanks {
                 .map(row -> row.get("credentials", String.class)).one();
     }
 
+    /** The database refused a second bank of the same name (the UNIQUE constraint on name). */
+    static boolean isNameTaken(Throwable error) {
+        return error instanceof org.springframework.dao.DataIntegrityViolationException
+                && String.valueOf(error.getMessage()).contains("external_banks_name_key");
+    }
+
     private static Bank bank(Readable row) {
         return new Bank(row.get("id", UUID.class), row.get("name", String.class), row.get("api_url", String.class),
                 AuthMethod.valueOf(row.get("auth_method", String.class)),

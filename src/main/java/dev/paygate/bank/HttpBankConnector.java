@@ -71,7 +71,9 @@ final class HttpBankConnector implements BankConnector {
     private <T> Mono<T> call(HttpMethod method, String path, String body, Class<T> answer) {
         URI uri = URI.create(bank.apiUrl() + path);
         return resilience.guard(bank.id(), authenticate(method, uri, body)
-                .flatMap(request -> request.retrieve().bodyToMono(answer)));
+                .flatMap(request -> request.retrieve().bodyToMono(answer))
+                // A bank may revoke a token before it expires: the next call fetches a new one.
+                .doOnError(WebClientResponseException.Unauthorized.class, refused -> token.set(null)));
     }
 
     private Mono<WebClient.RequestBodySpec> authenticate(HttpMethod method, URI uri, String body) {

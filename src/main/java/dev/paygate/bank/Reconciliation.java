@@ -2,8 +2,11 @@ package dev.paygate.bank;
 
 import dev.paygate.bank.BankProtocol.BankStatus;
 import dev.paygate.bank.BankProtocol.StatementLine;
+import dev.paygate.common.ApiException;
+import dev.paygate.common.ApiProblem;
 import dev.paygate.common.CurrencyCode;
 import dev.paygate.common.Money;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -49,11 +52,35 @@ class Reconciliation {
                         row.get("currency", String.class)))
                 .all().collectList();
         Mono<List<StatementLine>> theirs = connectors.of(bank).flatMapMany(connector ->
-                Flux.concat(connector.statement(date), connector.statement(date.plusDays(1)))).collectList();
-        return Mono.zip(ours, theirs).map(both -> compare(bank, date, both.getT1(), both.getT2()));
+                        Flux.concat(connector.statement(date), connector.statement(date.plusDays(1)))).collectList()
+                .onErrorMap(error -> !(error instanceof ApiException), error -> new ApiException(
+                        ApiProblem.BANK_UNAVAILABLE, "The bank's statement could not be read (" + error.getClass()
+                                .getSimpleName() + "); try again later."));
+        return Mono.zip(ours, theirs)
+                .flatMap(both -> elsewhere(bank, date, both.getT1(), both.getT2())
+                        .map(others -> compare(bank, date, both.getT1(), both.getT2(), others)));
     }
 
-    private static Report compare(UUID bank, LocalDate date, List<Ours> ours, List<StatementLine> theirs) {
+    /**
+     * Our records of payments on the bank's statement that we made on another day: a transfer made
+     * just before midnight, or approved after review, may reach the bank the next day.
+     */
+    private Mono<Map<UUID, String>> elsewhere(UUID bank, LocalDate date, List<Ours> ours, List<StatementLine> theirs) {
+        java.util.Set<UUID> known = new java.util.HashSet<>();
+        ours.forEach(transfer -> known.add(transfer.id()));
+        UUID[] unmatched = theirs.stream().map(StatementLine::paymentId).filter(id -> !known.contains(id))
+                .distinct().toArray(UUID[]::new);
+        if (unmatched.length == 0) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("SELECT id, status FROM transactions WHERE bank_id = :bank AND id = ANY(:ids)")
+                .bind("bank", bank).bind("ids", unmatched)
+                .map(row -> Map.entry(row.get("id", UUID.class), row.get("status", String.class)))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private static Report compare(UUID bank, LocalDate date, List<Ours> ours, List<StatementLine> theirs,
+                                  Map<UUID, String> elsewhere) {
         Map<UUID, StatementLine> byId = new HashMap<>();
         theirs.forEach(line -> byId.put(line.paymentId(), line));
         List<Mismatch> mismatches = new ArrayList<>();
@@ -66,7 +93,7 @@ class Reconciliation {
                 case "COMPLETED" -> {
                     if (!executed) {
                         mismatches.add(new Mismatch(transfer.id(), "MISSING_AT_BANK", transfer.status(), status(line)));
-                    } else if (!line.amount().equals(transfer.amount()) || !line.currency().equals(transfer.currency())) {
+                    } else if (!sameAmount(line.amount(), transfer.amount()) || !line.currency().equals(transfer.currency())) {
                         mismatches.add(new Mismatch(transfer.id(), "AMOUNT_DIFFERS", transfer.amount() + " " + transfer.currency(),
                                 line.amount() + " " + line.currency()));
                     } else {
@@ -84,12 +111,27 @@ class Reconciliation {
             }
         }
         for (StatementLine line : byId.values()) {
-            if (line.status() == BankStatus.EXECUTED && line.executedAt() != null
-                    && line.executedAt().atOffset(ZoneOffset.UTC).toLocalDate().equals(date)) {
+            if (line.status() != BankStatus.EXECUTED || line.executedAt() == null
+                    || !line.executedAt().atOffset(ZoneOffset.UTC).toLocalDate().equals(date)) {
+                continue;
+            }
+            String ourStatus = elsewhere.get(line.paymentId());
+            if (ourStatus == null) {
                 mismatches.add(new Mismatch(line.paymentId(), "MISSING_AT_PAYGATE", null, status(line)));
+            } else if (ourStatus.equals("FAILED")) {
+                mismatches.add(new Mismatch(line.paymentId(), "EXECUTED_BUT_FAILED", ourStatus, status(line)));
             }
         }
         return new Report(bank, date, ours.size(), matched, inFlight, mismatches);
+    }
+
+    /** "100.0" and "100.00" are the same amount; text that is no number never matches. */
+    private static boolean sameAmount(String theirs, String ours) {
+        try {
+            return new BigDecimal(theirs).compareTo(new BigDecimal(ours)) == 0;
+        } catch (NumberFormatException notANumber) {
+            return false;
+        }
     }
 
     private static @Nullable String status(@Nullable StatementLine line) {

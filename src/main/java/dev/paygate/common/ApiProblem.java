@@ -14,6 +14,8 @@ public enum ApiProblem implements ProblemKind {
     TRANSACTION_NOT_FOUND(HttpStatus.NOT_FOUND, "transaction-not-found", "Transaction not found", null),
     USER_NOT_FOUND(HttpStatus.NOT_FOUND, "user-not-found", "User not found", null),
     BANK_NOT_FOUND(HttpStatus.NOT_FOUND, "bank-not-found", "Bank not found", null),
+    BANK_NAME_TAKEN(HttpStatus.CONFLICT, "bank-name-taken", "A bank with this name is registered", null),
+    BANK_UNAVAILABLE(HttpStatus.BAD_GATEWAY, "bank-unavailable", "The bank did not answer", null),
     REVIEW_NOT_PENDING(HttpStatus.CONFLICT, "review-not-pending", "Not on hold for review", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", null),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable", null),

@@ -58,7 +58,7 @@ class SandboxHandler {
     Mono<ServerResponse> pay(ServerRequest request) {
         UUID bank = RequestBodies.pathId(request, "bank_id");
         return authenticated(request, bank).flatMap(body -> {
-            PaymentOrder order = json.readValue(body, PaymentOrder.class);
+            PaymentOrder order = order(body);
             return faulted(bank, true, fault -> switch (fault) {
                 case REFUSE -> payments.record(bank, order, BankStatus.REJECTED, REFUSAL_REASON).flatMap(this::ok);
                 case EXECUTE_THEN_TIMEOUT -> payments.record(bank, order, BankStatus.EXECUTED, null).then(stall());
@@ -97,7 +97,9 @@ class SandboxHandler {
             }
             return auth.issueToken(bank, String.valueOf(form.getFirst("client_id")),
                             String.valueOf(form.getFirst("client_secret")))
-                    .flatMap(this::ok)
+                    // As token endpoints do, the answer carries more than Paygate reads (scope).
+                    .flatMap(token -> ok(Map.of("access_token", token.accessToken(), "token_type", token.tokenType(),
+                            "expires_in", token.expiresIn(), "scope", "payments")))
                     .switchIfEmpty(Mono.defer(() -> ServerResponse.status(HttpStatus.UNAUTHORIZED)
                             .bodyValue(Map.of("error", "invalid_client"))));
         });
@@ -111,6 +113,31 @@ class SandboxHandler {
         return sandboxBankForAdmin(request).flatMap(bank -> RequestBodies.required(request, FaultSettings.class)
                 .flatMap(body -> faults.set(bank, validated(body))))
                 .flatMap(knobs -> ok(view(knobs)));
+    }
+
+    /** A payment order as the protocol defines it; 400 for anything else, as a bank would answer. */
+    private PaymentOrder order(String body) {
+        PaymentOrder order;
+        try {
+            order = json.readValue(body, PaymentOrder.class);
+        } catch (tools.jackson.core.JacksonException malformed) {
+            throw new ApiException(ApiProblem.MALFORMED_REQUEST, "Not a payment order of the bank protocol.");
+        }
+        FieldErrors errors = new FieldErrors();
+        if (order == null || order.paymentId() == null) {
+            errors.add("payment_id", "is required");
+        }
+        if (order != null && !"OUTBOUND".equals(order.direction()) && !"INBOUND".equals(order.direction())) {
+            errors.add("direction", "must be OUTBOUND or INBOUND");
+        }
+        if (order != null && (order.amount() == null || !order.amount().matches("[0-9]{1,19}(\\.[0-9]{1,4})?"))) {
+            errors.add("amount", "must be a decimal amount");
+        }
+        if (order != null && (order.currency() == null || !order.currency().matches("[A-Z]{3}"))) {
+            errors.add("currency", "must be an ISO 4217 code");
+        }
+        errors.throwIfAny();
+        return order;
     }
 
     /** The body of an authentic call; 401 otherwise. */
@@ -162,7 +189,8 @@ class SandboxHandler {
         double timeout = rate("timeout_rate", body.timeoutRate(), errors);
         double executeThenTimeout = rate("execute_then_timeout_rate", body.executeThenTimeoutRate(), errors);
         double refuse = rate("refuse_rate", body.refuseRate(), errors);
-        if (error + timeout + executeThenTimeout + refuse > 1.0) {
+        // A little slack for binary fractions: 0.1 + 0.2 + 0.3 + 0.4 is a hair over 1.
+        if (error + timeout + executeThenTimeout + refuse > 1.0 + 1e-9) {
             errors.add("error_rate", "the rates together must not exceed 1");
         }
         errors.throwIfAny();

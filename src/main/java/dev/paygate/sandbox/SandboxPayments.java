@@ -56,7 +56,8 @@ class SandboxPayments {
                 .bind("counterparty", json.writeValueAsString(order.counterparty()))
                 .bind("status", status.name()).bind("reference", "SBX-" + UUID.randomUUID().toString().substring(0, 8));
         spec = reasonCode == null ? spec.bindNull("reason", String.class) : spec.bind("reason", reasonCode);
-        return spec.map(SandboxPayments::payment).one();
+        // A concurrent order of the same id may commit after this statement's snapshot: read it then.
+        return spec.map(SandboxPayments::payment).one().switchIfEmpty(Mono.defer(() -> find(bank, order.paymentId())));
     }
 
     Mono<BankPayment> find(UUID bank, UUID paymentId) {
@@ -81,7 +82,8 @@ class SandboxPayments {
                         SELECT\s""" + COLUMNS + """
                          FROM sandbox_payments WHERE bank_id = :bank AND payment_id = :id
                         LIMIT 1""")
-                .bind("bank", bank).bind("id", paymentId).map(SandboxPayments::payment).one();
+                .bind("bank", bank).bind("id", paymentId).map(SandboxPayments::payment).one()
+                .switchIfEmpty(Mono.defer(() -> find(bank, paymentId)));
     }
 
     Flux<StatementLine> statement(UUID bank, LocalDate date) {

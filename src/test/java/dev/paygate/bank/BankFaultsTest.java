@@ -157,6 +157,26 @@ class BankFaultsTest extends EndToEndTest {
     }
 
     @Test
+    void theSandboxAnswersAMalformedOrderWith400AndExecutesNothing() {
+        UUID bank = sandboxBank(AuthMethod.HMAC);
+        Map<String, String> credentials = registry.credentials(bank).block();
+        String path = "/sandbox/banks/" + bank + "/payments";
+        for (String body : List.of("{", "[]", "{\"payment_id\":null}",
+                "{\"payment_id\":\"" + UUID.randomUUID() + "\",\"direction\":\"SIDEWAYS\",\"amount\":\"1\",\"currency\":\"EUR\"}")) {
+            String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+            String nonce = UUID.randomUUID().toString();
+            client.post().uri(path).contentType(MediaType.APPLICATION_JSON)
+                    .header(BankProtocol.KEY_ID_HEADER, credentials.get("key_id"))
+                    .header(BankProtocol.TIMESTAMP_HEADER, timestamp).header(BankProtocol.NONCE_HEADER, nonce)
+                    .header(BankProtocol.SIGNATURE_HEADER, BankSignatures.sign(credentials.get("secret"),
+                            BankProtocol.signedText("POST", path, timestamp, nonce, body)))
+                    .bodyValue(body).exchange()
+                    .expectStatus().isBadRequest();
+        }
+        assertThat(bankSide(bank)).isEmpty();
+    }
+
+    @Test
     void badFaultKnobsAreRefusedAndChangeNothing() {
         UUID bank = sandboxBank(AuthMethod.HMAC);
         String path = "/external-banks/" + bank + "/sandbox-faults";

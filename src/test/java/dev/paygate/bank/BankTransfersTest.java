@@ -192,6 +192,51 @@ class BankTransfersTest extends EndToEndTest {
         assertThat(stored).doesNotContain("very-secret", "client_id");
     }
 
+    @Test
+    void badRegistrationsAndReconciliationsAreRefusedClearly() {
+        User admin = api.admin();
+        String name = "Bank " + UUID.randomUUID();
+        Map<String, Object> bank = Map.of("name", name, "api_url", "https://bank.example/api", "auth_method", "HMAC",
+                "credentials", Map.of("key_id", "k", "secret", "s"));
+        admin.post("/external-banks", bank).expectStatus().isCreated();
+        long banksBefore = banks();
+
+        admin.post("/external-banks", bank).expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.type").isEqualTo("https://paygate.dev/problems/bank-name-taken");
+        for (String url : List.of("http://h/a|b", "ftp://bank.example", "https://user:pw@bank.example", "bank.example")) {
+            admin.post("/external-banks", Map.of("name", "Other " + UUID.randomUUID(), "api_url", url,
+                            "auth_method", "HMAC", "credentials", Map.of("key_id", "k", "secret", "s")))
+                    .expectStatus().isBadRequest().expectBody().jsonPath("$.errors.api_url").exists();
+        }
+        admin.post("/external-banks", Map.of("name", "No secret", "api_url", "https://bank.example",
+                "auth_method", "HMAC", "credentials", Map.of("key_id", "k"))).expectStatus().isBadRequest();
+        assertThat(banks()).isEqualTo(banksBefore);
+
+        String reconciliation = "/external-banks/" + SandboxBank.ID + "/reconciliation?date=";
+        for (String date : List.of("", "yesterday", "1999-12-31", "+999999999-12-31", "2999-01-01")) {
+            api.operator().get(reconciliation + date).expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.errors.date").exists();
+        }
+    }
+
+    @Test
+    void aBankThatCannotBeReachedIsA502ForReconciliation() {
+        // Nothing listens on port 9 of this machine: the connection is refused at once.
+        String id = api.admin().post("/external-banks", Map.of("name", "Unreachable " + UUID.randomUUID(),
+                        "api_url", "http://127.0.0.1:9/bank", "auth_method", "HMAC",
+                        "credentials", Map.of("key_id", "k", "secret", "s")))
+                .expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+
+        api.operator().get("/external-banks/" + id + "/reconciliation?date=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC))
+                .expectStatus().isEqualTo(502)
+                .expectHeader().contentType("application/problem+json")
+                .expectBody().jsonPath("$.type").isEqualTo("https://paygate.dev/problems/bank-unavailable");
+    }
+
+    private long banks() {
+        return db.sql("SELECT count(*) AS n FROM external_banks").map(row -> row.get("n", Long.class)).one().block();
+    }
+
     /** How many payments the sandbox bank holds for this payment id (its idempotency key). */
     private long bankSide(String paymentId) {
         return db.sql("SELECT count(*) AS n FROM sandbox_payments WHERE payment_id = :id")
