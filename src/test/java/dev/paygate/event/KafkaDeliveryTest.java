@@ -3,8 +3,11 @@ package dev.paygate.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paygate.TestKafkaBroker;
+import dev.paygate.sandbox.SandboxBank;
+import dev.paygate.support.Api;
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.SecondInstance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +21,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -27,61 +32,100 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Every state change of concurrent transfers arrives on the topic, keyed by account, in order per
- * key, none missing; and events committed while no relay runs are all published once it runs again.
+ * Every state change of concurrent transfers and payouts arrives on the topic, keyed by account, in
+ * order per key, none missing; and events committed while no relay runs are all published once it
+ * runs again.
  */
 class KafkaDeliveryTest extends EndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int TRANSFERS = 2000;
+    private static final int PAYOUTS = 60;
 
     @Autowired
     OutboxRelay relay;
 
+    /**
+     * Thousands of internal transfers and some payouts (three states each) at once: every outbox
+     * row of the accounts involved reaches the topic under its account's key, each key's events in
+     * outbox order; a repeat, if the relay ever sends one, carries the same event id.
+     */
     @Test
     void everyChangeOfConcurrentTransfersReachesTheTopicInOrderPerAccount() {
         try (KafkaConsumer<String, String> consumer = consumer()) {
             User owner = api.newCustomer();
             List<UUID> accounts = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 8; i++) {
                 UUID account = owner.openAccount("USD");
-                api.operator().deposit(account, "1000.00", "USD");
+                api.operator().deposit(account, "100000.00", "USD");
                 accounts.add(account);
             }
-            Set<String> sent = new HashSet<>();
-            Flux.range(0, 600).parallel(32).runOn(Schedulers.boundedElastic())
-                    .map(i -> {
-                        var result = owner.client().post().uri("/transfers").contentType(MediaType.APPLICATION_JSON)
-                                .bodyValue(Map.of("from_account", accounts.get(i % 6).toString(),
-                                        "to_account", accounts.get((i * 7 + 1) % 6).toString(),
-                                        "amount", i % 10 == 0 ? "5000.00" : "1.00", "currency", "USD"))
-                                .exchange().expectBody(JsonNode.class).returnResult();
-                        JsonNode body = result.getResponseBody();
-                        return body.has("id") ? body.get("id").asString()
-                                : body.has("transaction_id") ? body.get("transaction_id").asString() : "none";
-                    })
-                    .sequential().toIterable().forEach(sent::add);
-            sent.remove("none");
+            Set<String> keys = new HashSet<>();
+            accounts.forEach(account -> keys.add(account.toString()));
 
-            Map<String, List<Long>> sequencesByAccount = new HashMap<>();
-            Set<String> received = new HashSet<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!received.containsAll(sent) && System.nanoTime() < deadline) {
+            List<String> payouts = Flux.range(0, TRANSFERS + PAYOUTS).parallel(32).runOn(Schedulers.boundedElastic())
+                    .map(i -> i < TRANSFERS ? transfer(owner, accounts, i) : payout(owner, accounts.get(i % 8)))
+                    .sequential().filter(id -> !id.isEmpty()).collectList().block();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> unsettled(payouts) == 0);
+
+            Map<String, Long> expected = new HashMap<>();
+            // One outbox row per change; the relay publishes it under each customer account it touches.
+            db.sql("""
+                            SELECT o.event_id::text AS id, a.id::text AS account, o.position
+                            FROM outbox o JOIN transactions t ON t.id = o.transaction_id
+                                 JOIN accounts a ON a.id IN (t.from_account, t.to_account)
+                            WHERE a.id = ANY(:accounts)""")
+                    .bind("accounts", accounts.toArray(UUID[]::new))
+                    .map(row -> Map.entry(row.get("id", String.class) + "@" + row.get("account", String.class),
+                            row.get("position", Long.class)))
+                    .all().toIterable().forEach(row -> expected.put(row.getKey(), row.getValue()));
+            assertThat(expected).hasSizeGreaterThan(2 * TRANSFERS);
+
+            Map<String, Long> received = new HashMap<>();
+            Map<String, List<Long>> sequencesByKey = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!received.keySet().containsAll(expected.keySet()) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode event = JSON.readTree(record.value());
-                    if (!accounts.contains(UUID.fromString(record.key()))) {
+                    if (!keys.contains(record.key())) {
                         continue;
                     }
-                    received.add(event.get("subject").asString());
-                    sequencesByAccount.computeIfAbsent(record.key(), key -> new ArrayList<>())
-                            .add(Long.parseLong(event.get("sequence").asString()));
-                    assertThat(event.get("data").get("from_account").asString().equals(record.key())
-                            || event.get("data").get("to_account").asString().equals(record.key())).isTrue();
+                    JsonNode event = JSON.readTree(record.value());
+                    long sequence = Long.parseLong(event.get("sequence").asString());
+                    Long before = received.put(event.get("id").asString() + "@" + record.key(), sequence);
+                    assertThat(before).as("a repeated event is the same event").isIn(null, sequence);
+                    sequencesByKey.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(sequence);
                 }
             }
 
-            assertThat(received).as("every transaction's change reached the topic").containsAll(sent);
-            sequencesByAccount.values().forEach(sequences -> assertThat(sequences).isSorted());
+            assertThat(received.keySet()).as("every change reached the topic").containsAll(expected.keySet());
+            expected.forEach((event, position) -> assertThat(received.get(event)).isEqualTo(position));
+            sequencesByKey.values().forEach(sequences -> assertThat(sequences).isSorted());
         }
+    }
+
+    private static String transfer(User owner, List<UUID> accounts, int i) {
+        owner.client().post().uri("/transfers").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("from_account", accounts.get(i % 8).toString(),
+                        "to_account", accounts.get((i * 7 + 1) % 8).toString(),
+                        // Every tenth is refused: a FAILED transaction has its event too.
+                        "amount", i % 10 == 0 ? "500000.00" : "1.00", "currency", "USD"))
+                .exchange().expectStatus().value(status -> assertThat(status).isIn(201, 422));
+        return "";
+    }
+
+    private static String payout(User owner, UUID account) {
+        return owner.client().post().uri("/external-banks/" + SandboxBank.ID + "/transfers")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("account_id", account.toString(), "direction", "OUTBOUND", "amount", "2.00",
+                        "currency", "USD", "counterparty", Map.of("name", "Jane Doe", "iban", "DE89370400440532013000")))
+                .exchange().expectStatus().isAccepted()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+    }
+
+    private long unsettled(List<String> transfers) {
+        return db.sql("SELECT count(*) AS n FROM transactions WHERE id = ANY(:ids) AND status NOT IN ('COMPLETED', 'FAILED')")
+                .bind("ids", transfers.stream().map(UUID::fromString).toArray(UUID[]::new))
+                .map(row -> row.get("n", Long.class)).one().block();
     }
 
     @Test
@@ -115,6 +159,55 @@ class KafkaDeliveryTest extends EndToEndTest {
             }
             assertThat(received).containsExactlyElementsOf(made);
         }
+    }
+
+    /**
+     * A gateway stopped between commit and publish: what it committed is published by the next
+     * gateway that starts. Every relay is held while the first instance commits, so none of them
+     * can publish before it stops.
+     */
+    @Test
+    void eventsAGatewayCommittedButNeverPublishedArePublishedByTheNextOneThatStarts() {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            UUID account = api.newCustomer().openAccount("EUR");
+            List<String> made = new ArrayList<>();
+            relay.pause(true);
+            try {
+                try (ConfigurableApplicationContext stopped = SecondInstance.start()) {
+                    stopped.getBean(OutboxRelay.class).pause(true);
+                    Api first = new Api(SecondInstance.clientOf(stopped));
+                    awaitReady(SecondInstance.clientOf(stopped));
+                    for (int i = 0; i < 10; i++) {
+                        made.add(first.operator().deposit(account, "1.00", "EUR").get("id").asString());
+                    }
+                }
+                assertThat(unpublished(account)).isEqualTo(10);
+
+                try (ConfigurableApplicationContext next = SecondInstance.start()) {
+                    List<String> received = new ArrayList<>();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (received.size() < made.size() && System.nanoTime() < deadline) {
+                        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                            if (record.key().equals(account.toString())) {
+                                received.add(JSON.readTree(record.value()).get("subject").asString());
+                            }
+                        }
+                    }
+                    assertThat(received).containsExactlyElementsOf(made);
+                    // Marked sent once the broker acknowledged: a moment after a consumer may see them.
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> unpublished(account) == 0);
+                }
+            } finally {
+                relay.pause(false);
+            }
+        }
+    }
+
+    private long unpublished(UUID account) {
+        return db.sql("""
+                        SELECT count(*) AS n FROM outbox o JOIN transactions t ON t.id = o.transaction_id
+                        WHERE t.to_account = :account AND o.published_at IS NULL""")
+                .bind("account", account).map(row -> row.get("n", Long.class)).one().block();
     }
 
     private static KafkaConsumer<String, String> consumer() {

@@ -2,15 +2,14 @@ package dev.paygate.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.paygate.PaygateApplication;
 import dev.paygate.TestDataDirectory;
 import dev.paygate.support.Api;
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.SecondInstance;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -75,26 +74,10 @@ class TwoInstancesStreamTest extends EndToEndTest {
     }
 
     private static ConfigurableApplicationContext start(String... extra) {
-        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
-        settings.put("--server.port", "0");
-        settings.put("--spring.main.banner-mode", "off");
-        settings.put("--logging.level.root", "WARN");
-        settings.put("--paygate.database.embedded.data-directory", TestDataDirectory.POSTGRES);
-        settings.put("--paygate.security.dev.key-file", TestDataDirectory.SIGNING_KEY);
-        settings.put("--paygate.banks.credentials-key-file", TestDataDirectory.BANK_CREDENTIALS_KEY);
-        settings.put("--paygate.rate-limit.enabled", "false");
-        // The suite's own instance serves the sandbox bank; a second one would take it over.
-        settings.put("--paygate.sandbox.enabled", "false");
-        for (String setting : extra) {
-            String[] pair = setting.split("=", 2);
-            settings.put(pair[0], pair[1]);
-        }
-        return new SpringApplicationBuilder(PaygateApplication.class).run(settings.entrySet().stream()
-                .map(setting -> setting.getKey() + "=" + setting.getValue()).toArray(String[]::new));
+        return SecondInstance.start(extra);
     }
 
     private static WebTestClient clientOf(ConfigurableApplicationContext context) {
-        return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
-                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build();
+        return SecondInstance.clientOf(context);
     }
 }

@@ -1,0 +1,45 @@
+package dev.paygate.support;
+
+import dev.paygate.PaygateApplication;
+import dev.paygate.TestDataDirectory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Another gateway instance beside the suite's own: same database, same broker, same keys, as a
+ * second replica behind a load balancer would be. Close it to stop it.
+ */
+public final class SecondInstance {
+
+    private SecondInstance() {
+    }
+
+    /** Starts an instance; {@code extra} settings ({@code --name=value}) override the shared ones. */
+    public static ConfigurableApplicationContext start(String... extra) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("--server.port", "0");
+        settings.put("--spring.main.banner-mode", "off");
+        settings.put("--logging.level.root", "WARN");
+        settings.put("--paygate.database.embedded.data-directory", TestDataDirectory.POSTGRES);
+        settings.put("--paygate.security.dev.key-file", TestDataDirectory.SIGNING_KEY);
+        settings.put("--paygate.banks.credentials-key-file", TestDataDirectory.BANK_CREDENTIALS_KEY);
+        settings.put("--paygate.rate-limit.enabled", "false");
+        // The suite's own instance serves the sandbox bank; a second one would take it over.
+        settings.put("--paygate.sandbox.enabled", "false");
+        for (String setting : extra) {
+            String[] pair = setting.split("=", 2);
+            settings.put(pair[0], pair[1]);
+        }
+        return new SpringApplicationBuilder(PaygateApplication.class).run(settings.entrySet().stream()
+                .map(setting -> setting.getKey() + "=" + setting.getValue()).toArray(String[]::new));
+    }
+
+    public static WebTestClient clientOf(ConfigurableApplicationContext context) {
+        return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build();
+    }
+}
