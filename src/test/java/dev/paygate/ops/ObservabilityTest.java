@@ -2,11 +2,15 @@ package dev.paygate.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paygate.sandbox.SandboxBank;
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import tools.jackson.databind.JsonNode;
 
 /** What an operator watches: health groups, paygate_* metrics, trace ids in errors and the audit log. */
@@ -38,6 +42,42 @@ class ObservabilityTest extends EndToEndTest {
                 .contains("http_server_requests_seconds_bucket")
                 .contains("uri=\"/transfers\"")
                 .contains("r2dbc_pool_acquired");
+    }
+
+    @Test
+    void prometheusShowsEventsStreamsAndBankCircuits() {
+        User alice = api.newCustomer();
+        UUID account = alice.openAccount("EUR");
+        api.operator().deposit(account, "5.00", "EUR");
+        String payout = alice.post("/external-banks/" + SandboxBank.ID + "/transfers", Map.of("account_id", account.toString(),
+                        "direction", "OUTBOUND", "amount", "1.00", "currency", "EUR",
+                        "counterparty", Map.of("name", "Jane Doe", "iban", "DE89370400440532013000")))
+                .expectStatus().isAccepted().expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                alice.getJson("/transfers/" + payout + "/status").get("status").asString().equals("COMPLETED"));
+
+        Disposable stream = alice.events("/accounts/" + account + "/events", null, Duration.ofSeconds(30)).subscribe();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge(metrics(), "paygate_sse_subscribers") >= 1);
+            String metrics = metrics();
+            assertThat(gauge(metrics, "paygate_events_published_total")).isPositive();
+            assertThat(metrics).contains("paygate_outbox_lag_seconds")
+                    .containsPattern("paygate_bank_circuit_state\\{bank=\"" + SandboxBank.ID + "\"[^}]*} 0");
+        } finally {
+            stream.dispose();
+        }
+    }
+
+    private String metrics() {
+        return client.mutate().codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build()
+                .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+    }
+
+    /** The value of a metric without labels, or the sum over its labelled series. */
+    private static double gauge(String metrics, String name) {
+        return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test
