@@ -1,0 +1,64 @@
+package dev.paygate.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paygate.sandbox.SandboxBank;
+import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.SecondInstance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The prod profile starts with what docker-compose gives it, and then is closed where the embedded
+ * default is open: no dev tokens, no sandbox bank, tokens only from the configured issuer.
+ */
+class ProductionProfileTest extends EndToEndTest {
+
+    @Test
+    void theProductionProfileStartsWithComposesSettingsAndOffersNoDevShortcuts() throws IOException {
+        Map<String, String> compose = gatewayEnvironment();
+        try (ConfigurableApplicationContext production = SecondInstance.start(
+                "--spring.profiles.active=prod",
+                "--paygate.banks.credentials-key=" + compose.get("PAYGATE_BANKS_CREDENTIALS_KEY"),
+                // Nothing answers there: the keys are fetched on the first token, never at startup.
+                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=http://127.0.0.1:9/realms/paygate",
+                "--spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:9/realms/paygate/certs",
+                // This instance joins the suite's database; its dispatcher must not take the suite's payouts.
+                "--paygate.banks.dispatch.poll-interval=1h")) {
+            WebTestClient gateway = SecondInstance.clientOf(production);
+            awaitReady(gateway);
+
+            gateway.post().uri("/dev/tokens").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("subject", "mallory", "roles", new String[] {"ADMIN"}))
+                    .exchange().expectStatus().isUnauthorized();
+            gateway.get().uri("/sandbox/banks/" + SandboxBank.ID + "/statements/2026-01-01").exchange()
+                    .expectStatus().isNotFound();
+            gateway.get().uri("/accounts").exchange().expectStatus().isUnauthorized();
+            // A token of the embedded default is not one of the issuer's; with the issuer's keys out of
+            // reach it cannot be checked at all, which is an outage (503), never an acceptance.
+            gateway.get().uri("/accounts").header("Authorization", "Bearer " + api.token("alice",
+                            java.util.List.of("ADMIN"), null))
+                    .exchange().expectStatus().isEqualTo(503)
+                    .expectHeader().contentType("application/problem+json");
+            gateway.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> gatewayEnvironment() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+        Map<String, Object> gateway = (Map<String, Object>) compose.get("x-gateway");
+        Map<String, Object> environment = (Map<String, Object>) gateway.get("environment");
+        Map<String, String> strings = new java.util.HashMap<>();
+        environment.forEach((key, value) -> strings.put(key, String.valueOf(value)));
+        assertThat(strings).containsKey("PAYGATE_BANKS_CREDENTIALS_KEY");
+        return strings;
+    }
+}
