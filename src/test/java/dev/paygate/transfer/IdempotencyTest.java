@@ -4,17 +4,61 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 class IdempotencyTest extends EndToEndTest {
+
+    @Autowired
+    ConnectionFactory connections;
+
+    /**
+     * While a request with a key is being applied, its duplicate is told so (409, retry later) and
+     * moves nothing; once the first is done the key is free. "Being applied" is made to last by
+     * holding the key's lock in an open database transaction, as a slow first request would.
+     */
+    @Test
+    void aDuplicateWhileTheFirstIsStillBeingAppliedIsA409AndMovesNothing() {
+        User alice = api.newCustomer();
+        UUID from = alice.openAccount("USD");
+        UUID to = api.newCustomer().openAccount("USD");
+        api.operator().deposit(from, "10.00", "USD");
+        String key = "in-flight-" + UUID.randomUUID();
+        Map<String, String> body = Map.of("from_account", from.toString(), "to_account", to.toString(),
+                "amount", "1.00", "currency", "USD");
+        String before = ledger.snapshot();
+
+        Connection first = Mono.from(connections.create()).block();
+        try {
+            Mono.from(first.beginTransaction()).block();
+            Flux.from(first.createStatement("SELECT pg_advisory_xact_lock(7340, hashtext($1 || chr(31) || $2)) AS locked")
+                            .bind("$1", alice.id()).bind("$2", key).execute())
+                    .flatMap(result -> result.map((row, metadata) -> 1)).blockLast();
+
+            alice.post("/transfers", body, key)
+                    .expectStatus().isEqualTo(409)
+                    .expectHeader().exists("Retry-After")
+                    .expectBody().jsonPath("$.type").isEqualTo("https://paygate.dev/problems/idempotency-request-in-flight")
+                    .jsonPath("$.reason_code").isEqualTo("DUPL");
+            assertThat(ledger.snapshot()).isEqualTo(before);
+        } finally {
+            Mono.from(first.rollbackTransaction()).then(Mono.from(first.close())).block();
+        }
+
+        alice.post("/transfers", body, key).expectStatus().isCreated();
+        assertThat(api.admin().balance(to)).isEqualTo("1.00");
+    }
 
     @Test
     void theSameKeyAndBodyReplaysTheFirstResponse() {

@@ -52,7 +52,8 @@ class TransferApiTest extends EndToEndTest {
                 Arguments.of("insufficient funds", "500.00", "USD", "USD", "ACTIVE", "insufficient-funds", "AM04"),
                 Arguments.of("currency of the transfer", "1.00", "EUR", "USD", "ACTIVE", "currency-mismatch", "AM03"),
                 Arguments.of("currency of the recipient", "1.00", "USD", "EUR", "ACTIVE", "currency-mismatch", "AM03"),
-                Arguments.of("frozen recipient", "1.00", "USD", "USD", "FROZEN", "account-frozen", "AC06"));
+                Arguments.of("frozen recipient", "1.00", "USD", "USD", "FROZEN", "account-frozen", "AC06"),
+                Arguments.of("closed recipient", "1.00", "USD", "USD", "CLOSED", "account-closed", "AC04"));
     }
 
     @ParameterizedTest(name = "{0}: 422 {5}, recorded as FAILED {6}")
@@ -95,6 +96,22 @@ class TransferApiTest extends EndToEndTest {
         alice.transfer(account, account, "1.00", "USD")
                 .expectStatus().isEqualTo(422)
                 .expectBody().jsonPath("$.type").value(type -> assertThat((String) type).endsWith("/same-account"));
+
+        assertThat(ledger.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void moneyForAnAccountThatDoesNotExistIsRefusedAndMovesNothing() {
+        User alice = api.newCustomer();
+        UUID from = alice.openAccount("USD");
+        api.operator().deposit(from, "10.00", "USD");
+        String before = ledger.snapshot();
+
+        alice.transfer(from, UUID.randomUUID(), "1.00", "USD")
+                .expectStatus().isNotFound()
+                .expectHeader().contentType("application/problem+json")
+                .expectBody().jsonPath("$.type").isEqualTo("https://paygate.dev/problems/account-not-found")
+                .jsonPath("$.reason_code").isEqualTo("AC01");
 
         assertThat(ledger.snapshot()).isEqualTo(before);
     }
