@@ -29,6 +29,8 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
         "paygate.banks.dispatch.backoff-max=2s",
         "paygate.banks.dispatch.deadline=20s",
         "paygate.sandbox.stall=2s",
+        // Heartbeats a test can wait for (the default is 15 s).
+        "paygate.events.sse-heartbeat=1s",
         "logging.level.root=WARN",
         "logging.level.dev.paygate=INFO",
 })

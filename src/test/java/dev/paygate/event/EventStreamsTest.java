@@ -81,6 +81,18 @@ class EventStreamsTest extends EndToEndTest {
     }
 
     @Test
+    void anIdleStreamGetsHeartbeatsSoProxiesKeepItOpen() {
+        User alice = api.newCustomer();
+        UUID account = alice.openAccount("USD");
+
+        StepVerifier.create(events(alice, "/accounts/" + account + "/events", null).take(2))
+                .assertNext(event -> assertThat(event.comment()).isEqualTo("heartbeat"))
+                .assertNext(event -> assertThat(event.comment()).isEqualTo("heartbeat"))
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
     void nobodyElseCanStreamAnAccountOrTransfer() {
         User alice = api.newCustomer();
         UUID account = alice.openAccount("USD");
