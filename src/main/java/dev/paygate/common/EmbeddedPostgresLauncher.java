@@ -94,14 +94,29 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
     private void useExternal(ConfigurableEnvironment environment, Binder binder, String r2dbcUrl) {
         Map<String, Object> derived = new HashMap<>();
         if (!binder.bind("spring.flyway.url", String.class).isBound()) {
-            derived.put("spring.flyway.url", r2dbcUrl.replaceFirst("^r2dbc:(pool:)?postgres(ql)?:", "jdbc:postgresql:")
-                    .replaceFirst("\\?.*$", ""));
+            // JDBC takes no user and password in the URL: they move to Flyway's own settings.
+            java.util.regex.Matcher userInfo = java.util.regex.Pattern.compile("//([^:@/]*)(?::([^@/]*))?@")
+                    .matcher(r2dbcUrl);
+            String jdbcUrl = r2dbcUrl.replaceFirst("^r2dbc:(pool:)?postgres(ql)?:", "jdbc:postgresql:")
+                    .replaceFirst("\\?.*$", "");
+            if (userInfo.find()) {
+                jdbcUrl = jdbcUrl.replaceFirst("//[^@/]*@", "//");
+                derived.put("spring.flyway.user", decoded(userInfo.group(1)));
+                if (userInfo.group(2) != null) {
+                    derived.put("spring.flyway.password", decoded(userInfo.group(2)));
+                }
+            }
+            derived.put("spring.flyway.url", jdbcUrl);
             binder.bind("spring.r2dbc.username", String.class).ifBound(user -> derived.put("spring.flyway.user", user));
             binder.bind("spring.r2dbc.password", String.class).ifBound(pass -> derived.put("spring.flyway.password", pass));
             environment.getPropertySources().addLast(new MapPropertySource("paygateFlywayFromR2dbc", derived));
         }
         String shown = r2dbcUrl.replaceAll("//[^@/]*@", "//***@");
         log.info("Database: external PostgreSQL at " + shown + " (no embedded server started)");
+    }
+
+    private static String decoded(String urlPart) {
+        return java.net.URLDecoder.decode(urlPart, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private EmbeddedPostgres start(Path dataDirectory, EmbeddedDatabaseProperties settings) {
