@@ -97,9 +97,10 @@ class BankTransferWorker implements SmartLifecycle {
                 .then(pastDeadline ? connector.cancel(work.transactionId()) : ask(connector, work))
                 .flatMap(payment -> answered(work, payment, pastDeadline))
                 .switchIfEmpty(Mono.defer(() -> unanswered(work, null, pastDeadline)))
-                .onErrorResume(error -> BankResilience.neverSent(error) && work.call() == Call.NONE
-                        ? dispatches.reschedule(work.transactionId(), Call.NONE, false, backoff(work.attempts()),
-                                error.toString(), null).then()
+                // Refused by the circuit or the bulkhead, the call never left: nothing changed at the
+                // bank, and it does not count as an attempt.
+                .onErrorResume(error -> BankResilience.neverSent(error)
+                        ? dispatches.retryLater(work.transactionId(), backoff(work.attempts()), error.toString()).then()
                         : unanswered(work, error, pastDeadline)));
     }
 
