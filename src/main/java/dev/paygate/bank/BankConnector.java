@@ -10,7 +10,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * How Paygate talks to one bank. Every call may be retried: the payment id is the bank's
- * idempotency key. A bank with another protocol is one more implementation of this interface.
+ * idempotency key. A bank with another protocol is one more implementation of this interface,
+ * made by a {@link BankConnectorFactory} bean; its answers map to {@link BankProtocol.BankPayment}
+ * statuses, which {@link Settlement} maps to ours.
  */
 interface BankConnector {
 

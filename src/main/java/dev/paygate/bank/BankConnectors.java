@@ -1,36 +1,45 @@
 package dev.paygate.bank;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One connector per bank, made on first use with its decrypted credentials and kept until the bank moves. */
+/**
+ * One connector per bank, made on first use by the factory of the bank's protocol with its
+ * decrypted credentials, and kept until the bank moves.
+ */
 @Component
 class BankConnectors {
 
     private static final TypeReference<Map<String, String>> CREDENTIALS = new TypeReference<>() { };
-    private static final int BANK_ANSWER_BYTES_MAX = 32 * 1024 * 1024;
 
     private final ExternalBanks banks;
     private final CredentialsCipher cipher;
-    private final BankResilience resilience;
-    private final WebClient http;
     private final JsonMapper json;
+    private final Map<String, BankConnectorFactory> factories = new TreeMap<>();
     private final Map<UUID, Made> connectors = new ConcurrentHashMap<>();
 
-    BankConnectors(ExternalBanks banks, CredentialsCipher cipher, BankResilience resilience,
-                   WebClient.Builder http, JsonMapper json) {
+    BankConnectors(ExternalBanks banks, CredentialsCipher cipher, List<BankConnectorFactory> factories, JsonMapper json) {
         this.banks = banks;
         this.cipher = cipher;
-        this.resilience = resilience;
-        // Our own request bodies are capped at 64 KiB; a bank's day statement may be far larger.
-        this.http = http.codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(BANK_ANSWER_BYTES_MAX)).build();
         this.json = json;
+        factories.forEach(factory -> {
+            if (this.factories.put(factory.protocol(), factory) != null) {
+                throw new IllegalStateException("Two bank connectors for protocol " + factory.protocol());
+            }
+        });
+    }
+
+    /** The protocols a bank may be registered with. */
+    Set<String> protocols() {
+        return factories.keySet();
     }
 
     Mono<BankConnector> of(UUID bankId) {
@@ -39,9 +48,14 @@ class BankConnectors {
             if (made != null && made.apiUrl().equals(bank.apiUrl())) {
                 return Mono.just(made.connector());
             }
+            BankConnectorFactory factory = factories.get(bank.protocol());
+            if (factory == null) {
+                return Mono.error(new IllegalStateException("No connector for protocol " + bank.protocol()
+                        + " of bank " + bank.id()));
+            }
             return banks.encryptedCredentials(bankId).map(encrypted -> {
                 Map<String, String> credentials = json.readValue(cipher.decrypt(encrypted), CREDENTIALS);
-                BankConnector connector = new HttpBankConnector(bank, credentials, http, resilience, json);
+                BankConnector connector = factory.connect(bank, credentials);
                 connectors.put(bankId, new Made(bank.apiUrl(), connector));
                 return connector;
             });

@@ -44,20 +44,22 @@ class BankHandler {
     private final BankResilience resilience;
     private final Reconciliation reconciliation;
     private final CredentialsCipher cipher;
+    private final BankConnectors connectors;
     private final Ledger ledger;
     private final Callers callers;
     private final FieldErrorsFactory fieldErrors;
     private final JsonMapper json;
 
     BankHandler(ExternalBanks banks, BankTransfers transfers, BankDispatches dispatches, BankResilience resilience,
-                Reconciliation reconciliation, CredentialsCipher cipher, Ledger ledger, Callers callers,
-                FieldErrorsFactory fieldErrors, JsonMapper json) {
+                Reconciliation reconciliation, CredentialsCipher cipher, BankConnectors connectors, Ledger ledger,
+                Callers callers, FieldErrorsFactory fieldErrors, JsonMapper json) {
         this.banks = banks;
         this.transfers = transfers;
         this.dispatches = dispatches;
         this.resilience = resilience;
         this.reconciliation = reconciliation;
         this.cipher = cipher;
+        this.connectors = connectors;
         this.ledger = ledger;
         this.callers = callers;
         this.fieldErrors = fieldErrors;
@@ -75,6 +77,10 @@ class BankHandler {
                 if (url != null && !isHttpUrl(url)) {
                     errors.add("api_url", "must be an absolute http or https URL");
                 }
+                String protocol = body.protocol() == null ? HttpBankConnector.PROTOCOL : body.protocol();
+                if (!connectors.protocols().contains(protocol)) {
+                    errors.add("protocol", "must be one of " + String.join(", ", connectors.protocols()));
+                }
                 ExternalBanks.AuthMethod method = errors.oneOf("auth_method", body.authMethod(), ExternalBanks.AuthMethod.class);
                 if (body.authMethod() == null) {
                     errors.add("auth_method", "is required: HMAC or OAUTH2");
@@ -87,7 +93,7 @@ class BankHandler {
                     errors.add("credentials", "OAUTH2 needs client_id and client_secret (and optionally token_url)");
                 }
                 errors.throwIfAny();
-                return banks.create(Ids.next(), name, url.replaceAll("/+$", ""), method,
+                return banks.create(Ids.next(), name, url.replaceAll("/+$", ""), protocol, method,
                                 cipher.encrypt(json.writeValueAsString(credentials)), false, caller.actor())
                         .onErrorMap(ExternalBanks::isNameTaken, taken -> new ApiException(ApiProblem.BANK_NAME_TAKEN,
                                 "A bank named '" + name + "' is registered already; bank names are unique."));

@@ -29,7 +29,7 @@ public class BankRegistry {
                                                   Map<String, String> credentials) {
         return banks.find(id)
                 .flatMap(existing -> banks.moveTo(id, apiUrl))
-                .switchIfEmpty(Mono.defer(() -> banks.create(id, name, apiUrl, method,
+                .switchIfEmpty(Mono.defer(() -> banks.create(id, name, apiUrl, HttpBankConnector.PROTOCOL, method,
                         cipher.encrypt(json.writeValueAsString(credentials)), true, new Actor("system", null, null))));
     }
 

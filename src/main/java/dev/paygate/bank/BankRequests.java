@@ -10,8 +10,8 @@ final class BankRequests {
     private BankRequests() {
     }
 
-    record RegisterBank(@Nullable String name, @Nullable String apiUrl, @Nullable String authMethod,
-                        @Nullable Map<String, String> credentials) {
+    record RegisterBank(@Nullable String name, @Nullable String apiUrl, @Nullable String protocol,
+                        @Nullable String authMethod, @Nullable Map<String, String> credentials) {
     }
 
     record ExternalTransfer(@Nullable String accountId, @Nullable String direction, @Nullable BigDecimal amount,

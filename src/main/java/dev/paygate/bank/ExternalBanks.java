@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 @Repository
 public class ExternalBanks {
 
-    private static final String COLUMNS = "id, name, api_url, auth_method, sandbox, created_at, updated_at";
+    private static final String COLUMNS = "id, name, api_url, protocol, auth_method, sandbox, created_at, updated_at";
 
     private final DatabaseClient db;
 
@@ -23,21 +23,22 @@ public class ExternalBanks {
     }
 
     /** Registers a bank and writes its audit row in the same statement. */
-    Mono<Bank> create(UUID id, String name, String apiUrl, AuthMethod method, String encryptedCredentials,
+    Mono<Bank> create(UUID id, String name, String apiUrl, String protocol, AuthMethod method, String encryptedCredentials,
                       boolean sandbox, Actor actor) {
         var spec = db.sql("""
                         WITH created AS (
-                            INSERT INTO external_banks (id, name, api_url, auth_method, credentials, sandbox)
-                            VALUES (:id, :name, :url, :method, :credentials, :sandbox)
+                            INSERT INTO external_banks (id, name, api_url, protocol, auth_method, credentials, sandbox)
+                            VALUES (:id, :name, :url, :protocol, :method, :credentials, :sandbox)
                             RETURNING *
                         ), audit AS (
                             INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
                             SELECT uuid_v7(), :actor, 'BANK_REGISTERED', 'bank:' || id, 'OK',
-                                   jsonb_build_object('name', name, 'api_url', api_url), :ip, :trace
+                                   jsonb_build_object('name', name, 'api_url', api_url, 'protocol', protocol), :ip, :trace
                             FROM created
                         )
                         SELECT\s""" + COLUMNS + " FROM created")
-                .bind("id", id).bind("name", name).bind("url", apiUrl).bind("method", method.name())
+                .bind("id", id).bind("name", name).bind("url", apiUrl).bind("protocol", protocol)
+                .bind("method", method.name())
                 .bind("credentials", encryptedCredentials).bind("sandbox", sandbox).bind("actor", actor.userId());
         spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
         spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
@@ -84,7 +85,7 @@ public class ExternalBanks {
 
     private static Bank bank(Readable row) {
         return new Bank(row.get("id", UUID.class), row.get("name", String.class), row.get("api_url", String.class),
-                AuthMethod.valueOf(row.get("auth_method", String.class)),
+                row.get("protocol", String.class), AuthMethod.valueOf(row.get("auth_method", String.class)),
                 Boolean.TRUE.equals(row.get("sandbox", Boolean.class)),
                 instant(row, "created_at"), instant(row, "updated_at"));
     }
@@ -103,7 +104,7 @@ public class ExternalBanks {
     }
 
     /** A registered bank, as the API shows it: never its credentials. */
-    public record Bank(UUID id, String name, String apiUrl, AuthMethod authMethod, boolean sandbox,
+    public record Bank(UUID id, String name, String apiUrl, String protocol, AuthMethod authMethod, boolean sandbox,
                        Instant createdAt, Instant updatedAt) {
     }
 }

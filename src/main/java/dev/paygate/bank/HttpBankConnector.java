@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -27,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * client-credentials token fetched, cached, and refreshed before it expires.
  */
 final class HttpBankConnector implements BankConnector {
+
+    static final String PROTOCOL = "paygate-bank-api-v1";
 
     private static final long TOKEN_REFRESH_MARGIN_SECONDS = 30;
 
@@ -126,5 +129,33 @@ final class HttpBankConnector implements BankConnector {
     }
 
     private record CachedToken(String value, Instant expiresAt) {
+    }
+
+    /** Connectors for banks that speak {@code docs/bank-api.yaml}. */
+    @Component
+    static final class Factory implements BankConnectorFactory {
+
+        private static final int BANK_ANSWER_BYTES_MAX = 32 * 1024 * 1024;
+
+        private final WebClient http;
+        private final BankResilience resilience;
+        private final JsonMapper json;
+
+        Factory(WebClient.Builder http, BankResilience resilience, JsonMapper json) {
+            // Our own request bodies are capped at 64 KiB; a bank's day statement may be far larger.
+            this.http = http.codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(BANK_ANSWER_BYTES_MAX)).build();
+            this.resilience = resilience;
+            this.json = json;
+        }
+
+        @Override
+        public String protocol() {
+            return PROTOCOL;
+        }
+
+        @Override
+        public BankConnector connect(ExternalBanks.Bank bank, Map<String, String> credentials) {
+            return new HttpBankConnector(bank, credentials, http, resilience, json);
+        }
     }
 }

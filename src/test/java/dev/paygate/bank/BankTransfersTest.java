@@ -186,6 +186,7 @@ class BankTransfersTest extends EndToEndTest {
                         "credentials", Map.of("client_id", "paygate", "client_secret", "very-secret")))
                 .expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody();
         assertThat(made.toString()).doesNotContain("very-secret");
+        assertThat(made.get("protocol").asString()).as("the default protocol").isEqualTo("paygate-bank-api-v1");
         String stored = db.sql("SELECT credentials FROM external_banks WHERE id = :id")
                 .bind("id", UUID.fromString(made.get("id").asString()))
                 .map(row -> row.get("credentials", String.class)).one().block();
@@ -210,6 +211,9 @@ class BankTransfersTest extends EndToEndTest {
         }
         admin.post("/external-banks", Map.of("name", "No secret", "api_url", "https://bank.example",
                 "auth_method", "HMAC", "credentials", Map.of("key_id", "k"))).expectStatus().isBadRequest();
+        admin.post("/external-banks", Map.of("name", "Odd protocol", "api_url", "https://bank.example",
+                        "protocol", "swift-mt103", "auth_method", "HMAC", "credentials", Map.of("key_id", "k", "secret", "s")))
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors.protocol").exists();
         assertThat(banks()).isEqualTo(banksBefore);
 
         String reconciliation = "/external-banks/" + SandboxBank.ID + "/reconciliation?date=";
