@@ -94,7 +94,7 @@ class TwoInstancesStreamTest extends EndToEndTest {
     }
 
     private static WebTestClient clientOf(ConfigurableApplicationContext context) {
-        return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
-                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build();
+        return contracted(WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build());
     }
 }

@@ -53,7 +53,10 @@ class ApiContractTest extends EndToEndTest {
                 Arguments.of(HttpMethod.GET, ACCOUNT_PATH, 200, MediaType.APPLICATION_JSON, ACCOUNT, null, true),
                 Arguments.of(HttpMethod.POST, "/transfers", 422, MediaType.APPLICATION_PROBLEM_JSON, PROBLEM, null, true),
                 Arguments.of(HttpMethod.DELETE, "/webhooks/0192f0c4-7a51-7c3e-9a55-1c2d3e4f5a6b", 204, null, "", null, true),
+                Arguments.of(HttpMethod.GET, "/nowhere", 404, MediaType.APPLICATION_PROBLEM_JSON,
+                        PROBLEM.replace("insufficient-funds", "not-found").replace("422", "404"), null, true),
                 // drifted: refused
+                Arguments.of(HttpMethod.GET, "/nowhere", 404, MediaType.TEXT_HTML, "<h1>Not found</h1>", null, false),
                 Arguments.of(HttpMethod.GET, ACCOUNT_PATH, 200, MediaType.APPLICATION_JSON,
                         ACCOUNT.replace("\"held\":\"0.00\",", ""), null, false),
                 Arguments.of(HttpMethod.GET, ACCOUNT_PATH, 200, MediaType.APPLICATION_JSON,

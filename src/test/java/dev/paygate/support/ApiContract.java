@@ -58,6 +58,8 @@ public final class ApiContract {
     private static final Set<String> API_HEADERS = Set.of("location", "idempotent-replayed", "retry-after",
             "www-authenticate");
     private static final int BODY_SHOWN_CHARS_MAX = 600;
+    /** The document's answers to requests outside its paths and methods. */
+    private static final String UNMATCHED = "x-unmatched-responses";
 
     private static volatile @Nullable ApiContract shared;
 
@@ -105,25 +107,42 @@ public final class ApiContract {
     public List<String> problems(HttpMethod method, String path, int status, HttpHeaders headers, byte[] body) {
         Match match = match(path);
         if (match == null) {
-            return List.of("no path of the document matches " + path);
+            return unmatched(documents.get(0), "no path of the document matches " + path, status, headers, body);
         }
         JsonNode operation = match.route().item().get(method.name().toLowerCase(Locale.ROOT));
         if (operation == null || !operation.isObject()) {
-            return List.of("the document has no " + method + " operation on " + match.route().template());
+            return unmatched(documents.get(0), "the document has no " + method + " operation on "
+                    + match.route().template(), status, headers, body);
         }
         String operationPointer = match.route().pointer() + "/" + escape(method.name().toLowerCase(Locale.ROOT));
-        JsonNode responses = operation.path("responses");
+        return described(match.document(), operation.path("responses"), operationPointer + "/responses",
+                method + " " + match.route().template(), status, headers, body);
+    }
+
+    /**
+     * A request outside the document's paths and methods may only get one of the answers its
+     * {@code x-unmatched-responses} lists (a 404 or 405 problem, or the security chain's 401/429).
+     */
+    private List<String> unmatched(Document document, String why, int status, HttpHeaders headers, byte[] body) {
+        JsonNode fallback = document.root().path(UNMATCHED);
+        if (!fallback.has(Integer.toString(status))) {
+            return List.of(why + ", and " + status + " is not among its " + UNMATCHED);
+        }
+        return described(document, fallback, "/" + UNMATCHED, why, status, headers, body);
+    }
+
+    private List<String> described(Document document, JsonNode responses, String pointer, String operation,
+                                   int status, HttpHeaders headers, byte[] body) {
         String code = Integer.toString(status);
         String key = responses.has(code) ? code : responses.has(code.charAt(0) + "XX") ? code.charAt(0) + "XX"
                 : responses.has("default") ? "default" : null;
         if (key == null) {
-            return List.of("status " + status + " is not a documented response of " + method + " "
-                    + match.route().template());
+            return List.of("status " + status + " is not a documented response of " + operation);
         }
-        Resolved response = resolve(match.document(), responses.get(key), operationPointer + "/responses/" + escape(key));
+        Resolved response = resolve(document, responses.get(key), pointer + "/" + escape(key));
         List<String> problems = new ArrayList<>();
-        checkHeaders(match.document(), response.node(), headers, problems);
-        checkContent(match.document(), response, headers, body, problems);
+        checkHeaders(document, response.node(), headers, problems);
+        checkContent(document, response, headers, body, problems);
         return problems;
     }
 

@@ -29,6 +29,7 @@ public abstract class EndToEndTest {
 
     @BeforeEach
     void connect() {
+        ApiContract.paygate().drainViolations();
         if (!contracted) {
             client = contracted(client);
             contracted = true;
