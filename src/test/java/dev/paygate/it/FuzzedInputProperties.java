@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paygate.PaygateTest;
 import dev.paygate.support.Api;
 import dev.paygate.support.Api.User;
+import dev.paygate.support.EndToEndTest;
 import dev.paygate.support.LedgerState;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -50,7 +51,7 @@ class FuzzedInputProperties {
         if (alice != null) {
             return;
         }
-        Api api = new Api(client);
+        Api api = new Api(EndToEndTest.contracted(client));
         alice = api.newCustomer();
         operator = api.operator();
         account = alice.openAccount("USD");

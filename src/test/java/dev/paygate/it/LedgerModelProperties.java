@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paygate.PaygateTest;
 import dev.paygate.support.Api;
 import dev.paygate.support.Api.User;
+import dev.paygate.support.EndToEndTest;
 import dev.paygate.support.LedgerState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ class LedgerModelProperties {
 
     @Property(tries = 15)
     void theGatewayBehavesLikeTheModel(@ForAll("actions") @Size(min = 1, max = 30) List<Action> actions) {
-        Api api = new Api(client);
+        Api api = new Api(EndToEndTest.contracted(client));
         LedgerState ledger = new LedgerState(db);
         List<User> owners = new ArrayList<>();
         List<UUID> accounts = new ArrayList<>();

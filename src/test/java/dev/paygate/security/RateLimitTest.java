@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paygate.PaygateApplication;
 import dev.paygate.TestDataDirectory;
+import dev.paygate.support.EndToEndTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +38,8 @@ class RateLimitTest {
                 "--paygate.rate-limit.anonymous-requests-per-period=3",
                 "--paygate.rate-limit.period=2s",
                 "--paygate.sandbox.enabled=false");
-        client = WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + gateway.getEnvironment().getProperty("local.server.port")).build();
+        client = EndToEndTest.contracted(WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + gateway.getEnvironment().getProperty("local.server.port")).build());
     }
 
     @AfterAll

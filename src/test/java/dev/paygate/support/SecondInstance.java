@@ -38,8 +38,9 @@ public final class SecondInstance {
                 .map(setting -> setting.getKey() + "=" + setting.getValue()).toArray(String[]::new));
     }
 
+    /** A client of the instance whose every response is checked against the API document, as the suite's is. */
     public static WebTestClient clientOf(ConfigurableApplicationContext context) {
-        return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
-                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build();
+        return EndToEndTest.contracted(WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+                .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build());
     }
 }
