@@ -88,8 +88,13 @@ class BankFaultsTest extends EndToEndTest {
         }
         assertThat(ours.values()).contains("COMPLETED");
         ledger.assertInvariants();
-        JsonNode report = api.operator().getJson("/external-banks/" + bank + "/reconciliation?date="
-                + LocalDate.now(ZoneOffset.UTC));
+        // The bank's circuit may still be open from the faults: reconciliation is 502 until it closes.
+        String reconciliation = "/external-banks/" + bank + "/reconciliation?date=" + LocalDate.now(ZoneOffset.UTC);
+        JsonNode report = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    var answer = api.operator().get(reconciliation).returnResult(JsonNode.class);
+                    return answer.getStatus().value() == 200 ? answer.getResponseBody().blockFirst() : null;
+                }, java.util.Objects::nonNull);
         assertThat(report.get("mismatches")).as(report.toString()).isEmpty();
         assertThat(report.get("transfers").asInt()).isEqualTo(PAYOUTS);
     }

@@ -2,6 +2,7 @@ package dev.paygate.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paygate.TestDataDirectory;
 import dev.paygate.sandbox.SandboxBank;
 import dev.paygate.support.EndToEndTest;
 import dev.paygate.support.SecondInstance;
@@ -16,8 +17,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The prod profile starts with what docker-compose gives it, and then is closed where the embedded
- * default is open: no dev tokens, no sandbox bank, tokens only from the configured issuer.
+ * The prod profile starts with what docker-compose gives it (on a database of its own), and is
+ * closed where the embedded default is open: no dev tokens, no sandbox bank, tokens only from the
+ * configured issuer.
  */
 class ProductionProfileTest extends EndToEndTest {
 
@@ -30,15 +32,19 @@ class ProductionProfileTest extends EndToEndTest {
                 // Nothing answers there: the keys are fetched on the first token, never at startup.
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=http://127.0.0.1:9/realms/paygate",
                 "--spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:9/realms/paygate/certs",
-                // This instance joins the suite's database; its dispatcher must not take the suite's payouts.
-                "--paygate.banks.dispatch.poll-interval=1h")) {
+                // A database of its own: the prod profile writes its KYC and AML settings to the database
+                // it runs on, and the suite's must keep the embedded default's.
+                "--paygate.database.embedded.data-directory=" + TestDataDirectory.ROOT + "/prod-profile/postgres-17")) {
             WebTestClient gateway = SecondInstance.clientOf(production);
             awaitReady(gateway);
 
             gateway.post().uri("/dev/tokens").contentType(MediaType.APPLICATION_JSON)
                     .bodyValue(Map.of("subject", "mallory", "roles", new String[] {"ADMIN"}))
                     .exchange().expectStatus().isUnauthorized();
-            gateway.get().uri("/sandbox/banks/" + SandboxBank.ID + "/statements/2026-01-01").exchange()
+            // No sandbox bank at all: its paths are not part of this gateway (so outside the API contract).
+            WebTestClient.bindToServer().baseUrl("http://localhost:" + production.getEnvironment()
+                            .getProperty("local.server.port")).build()
+                    .get().uri("/sandbox/banks/" + SandboxBank.ID + "/statements/2026-01-01").exchange()
                     .expectStatus().isNotFound();
             gateway.get().uri("/accounts").exchange().expectStatus().isUnauthorized();
             // A token of the embedded default is not one of the issuer's; with the issuer's keys out of
