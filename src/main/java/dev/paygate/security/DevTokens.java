@@ -4,6 +4,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 import dev.paygate.common.Caller;
+import dev.paygate.common.CardNumbers;
 import dev.paygate.common.FieldErrors;
 import dev.paygate.common.RequestBodies;
 import dev.paygate.common.Scopes;
@@ -58,6 +59,11 @@ class DevTokens {
     private static ValidToken validated(TokenRequest body) {
         FieldErrors errors = new FieldErrors();
         String subject = errors.text("subject", body.subject(), 255, true);
+        // The subject becomes a user id, kept in accounts and audit rows: never a card number.
+        String card = subject == null ? null : CardNumbers.complaint(subject);
+        if (card != null) {
+            errors.add("subject", card);
+        }
         Set<String> roles = new LinkedHashSet<>();
         for (String role : body.roles() == null ? List.of(Caller.Role.CUSTOMER.name()) : body.roles()) {
             Caller.Role known = errors.oneOf("roles", role, Caller.Role.class);

@@ -140,6 +140,14 @@ class TokenValidationTest extends EndToEndTest {
     }
 
     @Test
+    void aCardNumberIsNeverATokenSubject() {
+        client.post().uri("/dev/tokens").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"subject\":\"4111 1111 1111 1111\"}")
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.reason_code").isEqualTo("FF01").jsonPath("$.errors.subject").exists();
+    }
+
+    @Test
     void aValidHandMadeTokenIsAcceptedSoTheRefusalsAboveAreAboutTheirFlaw() throws Exception {
         String token = sign(claims(b -> b), signingKey);
 
