@@ -92,6 +92,18 @@ class BankDispatches {
                 .fetch().rowsUpdated();
     }
 
+    /** All banks' transfers still waiting for an answer, and how many of them are past their deadline. */
+    Mono<Backlog> backlog() {
+        return db.sql("""
+                        SELECT count(*) AS waiting, count(*) FILTER (WHERE d.deadline_at < now()) AS overdue
+                        FROM transactions t LEFT JOIN bank_dispatch d ON d.transaction_id = t.id
+                        WHERE t.type IN ('EXTERNAL_OUTBOUND', 'EXTERNAL_INBOUND') AND t.status IN ('PENDING', 'PROCESSING')""")
+                .map(row -> new Backlog(row.get("waiting", Long.class), row.get("overdue", Long.class))).one();
+    }
+
+    record Backlog(long waiting, long overdue) {
+    }
+
     /** Transfers of a bank still waiting for it (not those a reviewer holds). */
     Mono<Long> inFlight(UUID bank) {
         return db.sql("""

@@ -61,7 +61,8 @@ class ObservabilityTest extends EndToEndTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge(metrics(), "paygate_sse_subscribers") >= 1);
             String metrics = metrics();
             assertThat(gauge(metrics, "paygate_events_published_total")).isPositive();
-            assertThat(metrics).contains("paygate_outbox_lag_seconds")
+            assertThat(metrics).contains("paygate_outbox_lag_seconds", "paygate_bank_dispatch_backlog",
+                            "paygate_bank_dispatch_overdue")
                     .containsPattern("paygate_bank_circuit_state\\{bank=\"" + SandboxBank.ID + "\"[^}]*} 0");
         } finally {
             stream.dispose();
