@@ -32,6 +32,14 @@ public final class CardNumbers {
         return false;
     }
 
+    /**
+     * For identifiers such as a token's subject, where dashes separate the parts of an id (a UUID's
+     * groups must not read as a grouped card number): only digits in a row or grouped by spaces count.
+     */
+    public static boolean containsCardNumberInIdentifier(String text) {
+        return containsCardNumber(text.replace('-', '/'));
+    }
+
     static boolean luhnValid(String digits, int start, int end) {
         int sum = 0;
         boolean doubled = false;

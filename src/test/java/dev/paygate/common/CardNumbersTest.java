@@ -28,4 +28,20 @@ class CardNumbersTest {
     void findsLuhnValidCardNumbers(String text, boolean card) {
         assertThat(CardNumbers.containsCardNumber(text)).isEqualTo(card);
     }
+
+    static Stream<Arguments> identifiers() {
+        return Stream.of(
+                Arguments.of("4111 1111 1111 1111", true),
+                Arguments.of("4111111111111111", true),
+                // A UUID whose groups are digits that would pass Luhn if read as one grouped number.
+                Arguments.of("a4111111-1111-1111-1111-000000000000", false),
+                Arguments.of("customer-12-41111111-1111-4111-8111-111111111111", false),
+                Arguments.of("auth0|5f7c8ec7c33c6c004bbafe82", false));
+    }
+
+    @ParameterizedTest(name = "identifier \"{0}\" holds a card number: {1}")
+    @MethodSource("identifiers")
+    void inIdentifiersOnlyUndashedCardNumbersCount(String identifier, boolean card) {
+        assertThat(CardNumbers.containsCardNumberInIdentifier(identifier)).isEqualTo(card);
+    }
 }
