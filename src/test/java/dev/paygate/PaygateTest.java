@@ -28,6 +28,7 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
         "paygate.banks.dispatch.backoff-initial=200ms",
         "paygate.banks.dispatch.backoff-max=2s",
         "paygate.banks.dispatch.deadline=20s",
+        "paygate.banks.dispatch.unanswered-hold-max=5s",
         "paygate.sandbox.stall=2s",
         // Heartbeats a test can wait for (the default is 15 s).
         "paygate.events.sse-heartbeat=1s",

@@ -30,6 +30,9 @@ public record BankProperties(
      * @param backoffInitial wait before the first retry; it doubles each time, with jitter
      * @param backoffMax     the longest wait between tries
      * @param attemptsMax    bank calls per transfer before Paygate gives up on it (as at the deadline)
+     * @param unansweredHoldMax how long past its deadline a payout the bank may have executed keeps its
+     *                       money held while the bank does not answer; then it fails, and reconciliation
+     *                       shows it if the bank had executed it
      */
     public record Dispatch(
             @DefaultValue("200ms") Duration pollInterval,
@@ -39,7 +42,8 @@ public record BankProperties(
             @DefaultValue("2m") Duration deadline,
             @DefaultValue("500ms") Duration backoffInitial,
             @DefaultValue("10s") Duration backoffMax,
-            @DefaultValue("20") int attemptsMax) {
+            @DefaultValue("20") int attemptsMax,
+            @DefaultValue("24h") Duration unansweredHoldMax) {
 
         public Dispatch {
             if (batchMax < 1 || concurrencyMax < 1 || attemptsMax < 1) {

@@ -139,12 +139,19 @@ class BankTransferWorker implements SmartLifecycle {
 
     /**
      * No answer: the outcome is unknown, so the transfer stays PROCESSING and is asked about again.
-     * Past its deadline Paygate keeps asking the bank to cancel it, but never fails it without the
-     * bank's word: the bank may have paid, and releasing the hold then would pay the money twice.
-     * Such a transfer is logged on every try, so an operator sees a bank that went silent.
+     * Past its deadline Paygate keeps asking the bank to cancel it, and keeps its money held: the
+     * bank may have paid, and releasing the hold then could pay the money twice. Such a transfer is
+     * logged on every try (and counted as overdue) so that an operator calls the bank; only after
+     * {@code unanswered-hold-max} more without a word from the bank does it fail.
      */
     private Mono<Void> unanswered(Work work, @Nullable Throwable error, boolean pastDeadline) {
         String reason = error == null ? "no answer" : error.toString();
+        if (pastDeadline && Instant.now().isAfter(work.deadline().plus(settings.unansweredHoldMax()))) {
+            log.error("Transfer {}: no answer from its bank for {} past its deadline ({}); failing it and releasing "
+                    + "its hold. If the bank executed it after all, reconciliation lists it as EXECUTED_BUT_FAILED",
+                    work.transactionId(), settings.unansweredHoldMax(), reason);
+            return settle(work, TransactionStatus.PROCESSING, TransactionStatus.FAILED, "NARR", null);
+        }
         if (pastDeadline) {
             log.warn("Transfer {}: past its deadline and the bank has not confirmed a cancel ({}); its money stays "
                     + "held until the bank answers", work.transactionId(), reason);

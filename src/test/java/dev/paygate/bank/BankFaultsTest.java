@@ -131,6 +131,31 @@ class BankFaultsTest extends EndToEndTest {
         ledger.assertInvariants();
     }
 
+    /**
+     * A bank that takes every call and never answers: past the deadline the payout keeps its money
+     * held (the bank may have paid), and only after the unanswered-hold period does it fail.
+     */
+    @Test
+    void aPayoutTheBankNeverAnswersKeepsItsMoneyHeldPastTheDeadlineThenFails() {
+        UUID bank = sandboxBank(AuthMethod.HMAC);
+        api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of("timeout_rate", 1.0)).expectStatus().isOk();
+        User alice = api.newCustomer();
+        UUID account = alice.openAccount("EUR");
+        api.operator().deposit(account, "50.00", "EUR");
+        String id = alice.post("/external-banks/" + bank + "/transfers", BankTransfersTest.payout(account, "OUTBOUND", "5.00"))
+                .expectStatus().isAccepted().expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+
+        // Test settings: deadline 20 s from the first dispatch, then 5 s more of holding.
+        Awaitility.await().pollDelay(Duration.ofSeconds(21)).atMost(Duration.ofSeconds(24)).until(() -> true);
+        assertThat(alice.getJson("/transfers/" + id + "/status").get("status").asString()).isEqualTo("PROCESSING");
+        assertThat(alice.getJson("/accounts/" + account + "/balance").get("held").asString()).isEqualTo("5.00");
+
+        BankTransfersTest.awaitStatus(alice, id, "FAILED");
+        assertThat(alice.getJson("/accounts/" + account + "/balance").get("held").asString()).isEqualTo("0.00");
+        assertThat(bankSide(bank).get(id)).isNotEqualTo("EXECUTED");
+        ledger.assertInvariants();
+    }
+
     @Test
     void aBankThatAuthenticatesWithOAuth2Works() {
         UUID bank = sandboxBank(AuthMethod.OAUTH2);
