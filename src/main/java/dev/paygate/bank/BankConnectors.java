@@ -8,8 +8,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One connector per bank, made on first use by the factory of the bank's protocol with its
@@ -18,18 +16,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class BankConnectors {
 
-    private static final TypeReference<Map<String, String>> CREDENTIALS = new TypeReference<>() { };
-
     private final ExternalBanks banks;
-    private final CredentialsCipher cipher;
-    private final JsonMapper json;
+    private final BankRegistry registry;
     private final Map<String, BankConnectorFactory> factories = new TreeMap<>();
     private final Map<UUID, Made> connectors = new ConcurrentHashMap<>();
 
-    BankConnectors(ExternalBanks banks, CredentialsCipher cipher, List<BankConnectorFactory> factories, JsonMapper json) {
+    BankConnectors(ExternalBanks banks, BankRegistry registry, List<BankConnectorFactory> factories) {
         this.banks = banks;
-        this.cipher = cipher;
-        this.json = json;
+        this.registry = registry;
         factories.forEach(factory -> {
             if (this.factories.put(factory.protocol(), factory) != null) {
                 throw new IllegalStateException("Two bank connectors for protocol " + factory.protocol());
@@ -53,8 +47,7 @@ class BankConnectors {
                 return Mono.error(new IllegalStateException("No connector for protocol " + bank.protocol()
                         + " of bank " + bank.id()));
             }
-            return banks.encryptedCredentials(bankId).map(encrypted -> {
-                Map<String, String> credentials = json.readValue(cipher.decrypt(encrypted), CREDENTIALS);
+            return registry.credentials(bankId).map(credentials -> {
                 BankConnector connector = factory.connect(bank, credentials);
                 connectors.put(bankId, new Made(bank.apiUrl(), connector));
                 return connector;

@@ -37,7 +37,7 @@ public class BankRegistry {
         return banks.find(id);
     }
 
-    /** A bank's credentials in clear; only for the sandbox, which plays the bank's side. */
+    /** A bank's credentials in clear: for its connector, and for the sandbox, which plays the bank's side. */
     public Mono<Map<String, String>> credentials(UUID id) {
         return banks.encryptedCredentials(id).map(encrypted -> json.readValue(cipher.decrypt(encrypted), CREDENTIALS));
     }

@@ -139,11 +139,7 @@ class KafkaDeliveryTest extends EndToEndTest {
                 for (int i = 0; i < 20; i++) {
                     made.add(api.operator().deposit(account, "1.00", "EUR").get("id").asString());
                 }
-                Long waiting = db.sql("""
-                                SELECT count(*) AS n FROM outbox o JOIN transactions t ON t.id = o.transaction_id
-                                WHERE t.to_account = :account AND o.published_at IS NULL""")
-                        .bind("account", account).map(row -> row.get("n", Long.class)).one().block();
-                assertThat(waiting).isEqualTo(20);
+                assertThat(unpublished(account)).isEqualTo(20);
             } finally {
                 relay.pause(false);
             }
