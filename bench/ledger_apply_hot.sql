@@ -19,4 +19,5 @@ SELECT * FROM ledger_apply(
     ARRAY[NULL]::text[],                       -- trace ids (audit)
     ARRAY[NULL]::text[],                       -- idempotency clients
     ARRAY[NULL]::text[],                       -- idempotency keys
-    ARRAY[NULL]::text[]);                      -- request hashes
+    ARRAY[NULL]::text[],                       -- request hashes
+    ARRAY[NULL]::text[]);                      -- compliance reviews asked for by the caller
