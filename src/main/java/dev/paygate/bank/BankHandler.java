@@ -15,6 +15,7 @@ import dev.paygate.common.Ids;
 import dev.paygate.common.Money;
 import dev.paygate.common.RequestBodies;
 import dev.paygate.common.Scopes;
+import dev.paygate.compliance.SanctionsScreening;
 import dev.paygate.ledger.Ledger;
 import dev.paygate.ledger.LedgerResponses;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -46,13 +47,14 @@ class BankHandler {
     private final CredentialsCipher cipher;
     private final BankConnectors connectors;
     private final Ledger ledger;
+    private final SanctionsScreening sanctions;
     private final Callers callers;
     private final FieldErrorsFactory fieldErrors;
     private final JsonMapper json;
 
     BankHandler(ExternalBanks banks, BankTransfers transfers, BankDispatches dispatches, BankResilience resilience,
                 Reconciliation reconciliation, CredentialsCipher cipher, BankConnectors connectors, Ledger ledger,
-                Callers callers, FieldErrorsFactory fieldErrors, JsonMapper json) {
+                SanctionsScreening sanctions, Callers callers, FieldErrorsFactory fieldErrors, JsonMapper json) {
         this.banks = banks;
         this.transfers = transfers;
         this.dispatches = dispatches;
@@ -61,6 +63,7 @@ class BankHandler {
         this.cipher = cipher;
         this.connectors = connectors;
         this.ledger = ledger;
+        this.sanctions = sanctions;
         this.callers = callers;
         this.fieldErrors = fieldErrors;
         this.json = json;
@@ -168,8 +171,8 @@ class BankHandler {
                 canonical);
         // A customer pays out only from, and collects only into, an account of their own.
         return ledger.canSeeAccount(account, caller).flatMap(visible -> visible
-                ? transfers.record(bank.id(), account, direction, amount, counterparty, description,
-                        caller.confinedTo(), caller.actor(), key, Map.of())
+                ? sanctions.reviewFor(counterparty.get("name")).flatMap(review -> transfers.record(bank.id(), account,
+                        direction, amount, counterparty, description, caller.confinedTo(), caller.actor(), key, review))
                 : Mono.error(ApiException.notFound(ApiProblem.ACCOUNT_NOT_FOUND, account)));
     }
 

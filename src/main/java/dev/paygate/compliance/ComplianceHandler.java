@@ -15,12 +15,14 @@ import dev.paygate.compliance.KycRecords.LimitsView;
 import dev.paygate.compliance.KycRecords.SetLevel;
 import dev.paygate.ledger.Ledger;
 import dev.paygate.ledger.TransactionView;
+import java.io.IOException;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** HTTP in and out for KYC levels, limits, alerts and review decisions. */
 @Component
@@ -32,13 +34,16 @@ class ComplianceHandler {
     private final KycLevels levels;
     private final Alerts alerts;
     private final Ledger ledger;
+    private final SanctionsScreening sanctions;
     private final Callers callers;
     private final FieldErrorsFactory fieldErrors;
 
-    ComplianceHandler(KycLevels levels, Alerts alerts, Ledger ledger, Callers callers, FieldErrorsFactory fieldErrors) {
+    ComplianceHandler(KycLevels levels, Alerts alerts, Ledger ledger, SanctionsScreening sanctions, Callers callers,
+                      FieldErrorsFactory fieldErrors) {
         this.levels = levels;
         this.alerts = alerts;
         this.ledger = ledger;
+        this.sanctions = sanctions;
         this.callers = callers;
         this.fieldErrors = fieldErrors;
     }
@@ -112,6 +117,29 @@ class ComplianceHandler {
                                 .flatMap(reviewed -> ledger.findVisible(reviewed, caller));
                     });
         }).flatMap(transaction -> ServerResponse.ok().bodyValue(TransactionView.of(transaction)));
+    }
+
+    Mono<ServerResponse> sanctions(ServerRequest request) {
+        return callers.of(request).map(caller -> {
+            caller.requireScope(Scopes.ACCOUNTS_READ);
+            caller.requireRole(Role.OPERATOR, Role.ADMIN);
+            return sanctions.status();
+        }).flatMap(status -> ServerResponse.ok().bodyValue(status));
+    }
+
+    /** Reads the list again now (it is also reloaded by itself when its file changes). */
+    Mono<ServerResponse> reloadSanctions(ServerRequest request) {
+        return callers.of(request).flatMap(caller -> {
+            caller.requireScope(Scopes.ACCOUNTS_WRITE);
+            caller.requireRole(Role.ADMIN);
+            if (!sanctions.enabled()) {
+                throw new ApiException(ApiProblem.SANCTIONS_SCREENING_OFF,
+                        "Sanctions screening is off (paygate.compliance.sanctions.enabled=false); there is no list to reload.");
+            }
+            return Mono.fromCallable(sanctions::reload).subscribeOn(Schedulers.boundedElastic())
+                    .onErrorMap(IOException.class, e -> new ApiException(ApiProblem.SANCTIONS_LIST_INVALID,
+                            e.getMessage() + ". The previous list stays in force."));
+        }).flatMap(status -> ServerResponse.ok().bodyValue(status));
     }
 
     /** The user of the path; customers may only ask about themselves (404 otherwise, as for accounts). */

@@ -20,6 +20,8 @@ class ComplianceRoutes {
                 .andRoute(GET("/users/{user_id}/kyc"), handler::level)
                 .andRoute(GET("/users/{user_id}/limits"), handler::limits)
                 .andRoute(GET("/compliance/alerts"), handler::alerts)
+                .andRoute(GET("/compliance/sanctions"), handler::sanctions)
+                .andRoute(POST("/compliance/sanctions/reload"), handler::reloadSanctions)
                 .andRoute(POST("/compliance/reviews/{transfer_id}/approve"), request -> handler.review(request, true))
                 .andRoute(POST("/compliance/reviews/{transfer_id}/reject"), request -> handler.review(request, false));
     }
