@@ -5,20 +5,17 @@ import dev.paygate.bank.BankDispatches.Work;
 import dev.paygate.bank.BankProtocol.BankPayment;
 import dev.paygate.bank.BankProtocol.PaymentOrder;
 import dev.paygate.common.Actor;
+import dev.paygate.common.PollingWorker;
 import dev.paygate.ledger.Ledger;
 import dev.paygate.ledger.TransactionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Sends external transfers to their banks and settles them, on every instance at once.
@@ -32,7 +29,7 @@ import reactor.core.scheduler.Schedulers;
  * if the bank had executed it.
  */
 @Component
-class BankTransferWorker implements SmartLifecycle {
+class BankTransferWorker extends PollingWorker {
 
     private static final Logger log = LoggerFactory.getLogger(BankTransferWorker.class);
     private static final Actor WORKER = new Actor("bank-dispatcher", null, null);
@@ -42,12 +39,10 @@ class BankTransferWorker implements SmartLifecycle {
     private final BankResilience resilience;
     private final Ledger ledger;
     private final BankProperties.Dispatch settings;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile @Nullable Disposable loop;
-    private volatile Runnable onStopped = () -> { };
 
     BankTransferWorker(BankDispatches dispatches, BankConnectors connectors, BankResilience resilience, Ledger ledger,
                        BankProperties properties) {
+        super("Bank dispatch", properties.dispatch().batchMax(), properties.dispatch().pollInterval());
         this.dispatches = dispatches;
         this.connectors = connectors;
         this.resilience = resilience;
@@ -56,30 +51,15 @@ class BankTransferWorker implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        if (running.compareAndSet(false, true)) {
-            loop = Mono.defer(this::round)
-                    .onErrorResume(error -> {
-                        log.warn("Bank dispatch round failed, retrying: {}", error.toString());
-                        return Mono.just(0L);
-                    })
-                    .flatMap(count -> count >= settings.batchMax()
-                            ? Mono.just(count)
-                            : Mono.delay(settings.pollInterval(), Schedulers.parallel()).thenReturn(count))
-                    .repeat(running::get)
-                    .doFinally(signal -> onStopped.run())
-                    .subscribe();
-        }
-    }
-
-    Mono<Long> round() {
+    protected Mono<Integer> round() {
         return dispatches.take(settings.batchMax(), settings.lease(), settings.deadline())
                 .flatMap(work -> process(work).onErrorResume(error -> {
                     log.warn("Transfer {}: dispatch step failed: {}", work.transactionId(), error.toString());
                     // The step may have got as far as calling the bank: its call state stays as recorded.
                     return dispatches.retryLater(work.transactionId(), backoff(work.attempts()), error.toString()).then();
                 }), settings.concurrencyMax())
-                .count();
+                .count()
+                .map(Math::toIntExact);
     }
 
     private Mono<Void> process(Work work) {
@@ -172,24 +152,5 @@ class BankTransferWorker implements SmartLifecycle {
         long base = settings.backoffInitial().toMillis() << Math.min(attemptsSoFar, 16);
         long capped = Math.min(base, settings.backoffMax().toMillis());
         return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
-    }
-
-    @Override
-    public void stop(Runnable callback) {
-        if (running.compareAndSet(true, false) && loop != null && !loop.isDisposed()) {
-            onStopped = callback;
-        } else {
-            callback.run();
-        }
-    }
-
-    @Override
-    public void stop() {
-        running.set(false);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running.get();
     }
 }

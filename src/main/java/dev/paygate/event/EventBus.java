@@ -23,6 +23,7 @@ class EventBus {
     private final Map<UUID, Set<Subscriber>> byTransaction = new ConcurrentHashMap<>();
     private final AtomicInteger subscribers = new AtomicInteger();
     private final int bufferMax;
+    private volatile boolean closing;
 
     EventBus(EventsProperties properties) {
         this.bufferMax = properties.sseBufferMax();
@@ -51,11 +52,21 @@ class EventBus {
         return subscribers.get();
     }
 
-    /** Ends every stream, so clients reconnect (to another instance) while this one shuts down. */
+    /**
+     * Ends every stream with {@link ShuttingDownException}, so clients reconnect (to another
+     * instance) while this one shuts down; a stream opened from now on ends at once, or it would
+     * hold the web server's graceful shutdown for its whole timeout.
+     */
     void closeAll() {
+        closing = true;
         for (Map<UUID, Set<Subscriber>> index : java.util.List.of(byAccount, byTransaction)) {
-            index.values().forEach(set -> set.forEach(Subscriber::complete));
+            index.values().forEach(set -> set.forEach(Subscriber::shutDown));
         }
+    }
+
+    /** Streams may open again (the context was stopped and started, as in a refresh). */
+    void open() {
+        closing = false;
     }
 
     private Flux<PaygateEvent> subscribe(Map<UUID, Set<Subscriber>> index, UUID key) {
@@ -64,6 +75,11 @@ class EventBus {
                     Queues.<PaygateEvent>get(bufferMax).get()));
             index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
             subscribers.incrementAndGet();
+            // Read after the subscriber is indexed, as closeAll sets the flag before it reads the index:
+            // a stream that opens while closeAll runs is ended by one or the other.
+            if (closing) {
+                subscriber.shutDown();
+            }
             return subscriber.sink.asFlux().doFinally(signal -> {
                 subscribers.decrementAndGet();
                 index.computeIfPresent(key, (k, set) -> {
@@ -95,8 +111,15 @@ class EventBus {
             }
         }
 
-        synchronized void complete() {
-            sink.tryEmitComplete();
+        synchronized void shutDown() {
+            sink.tryEmitError(new ShuttingDownException());
+        }
+    }
+
+    /** A stream ended because this instance shuts down; the client resumes elsewhere with Last-Event-ID. */
+    static final class ShuttingDownException extends RuntimeException {
+        ShuttingDownException() {
+            super("This instance is shutting down; reconnect with Last-Event-ID to resume", null, false, false);
         }
     }
 

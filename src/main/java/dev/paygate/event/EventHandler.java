@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
 class EventHandler {
 
     private static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** Sent as the SSE {@code retry} of a stream the server ends: how long a client waits to reconnect. */
+    static final Duration RECONNECT_AFTER = Duration.ofSeconds(1);
 
     private final EventStreams streams;
     private final CloudEvents cloudEvents;
@@ -71,13 +73,18 @@ class EventHandler {
                 .publish(shared -> Flux.merge(shared, Flux.interval(heartbeat)
                         .map(tick -> ServerSentEvent.<Object>builder().comment("heartbeat").build())
                         .takeUntilOther(shared.ignoreElements())))
-                .onErrorResume(EventBus.SlowSubscriberException.class, slow -> Flux.just(
-                        ServerSentEvent.<Object>builder().comment(slow.getMessage()).build()));
+                .onErrorResume(EventBus.SlowSubscriberException.class, slow -> reconnect(slow.getMessage()))
+                .onErrorResume(EventBus.ShuttingDownException.class, closing -> reconnect(closing.getMessage()));
         return ServerResponse.ok()
                 .contentType(MediaType.TEXT_EVENT_STREAM)
                 .header("Cache-Control", "no-store")
                 .header("X-Accel-Buffering", "no")
                 .body(body, ServerSentEvent.class);
+    }
+
+    /** The last frame of a stream the server ends before its client is done with it. */
+    private static Flux<ServerSentEvent<Object>> reconnect(String why) {
+        return Flux.just(ServerSentEvent.<Object>builder().comment(why).retry(RECONNECT_AFTER).build());
     }
 
     private static long lastEventId(ServerRequest request) {

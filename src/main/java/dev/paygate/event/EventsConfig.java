@@ -1,5 +1,6 @@
 package dev.paygate.event;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -8,6 +9,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,15 +37,17 @@ class EventsConfig {
 
     @Bean
     EventPublisher eventPublisher(EventBus bus, CloudEvents cloudEvents, EventsProperties properties,
-                                  KafkaFanIn fanIn) {
+                                  KafkaFanIn fanIn, ObjectProvider<ObservationRegistry> observations) {
         if (!kafkaConfigured()) {
             return new InProcessPublisher(bus);
         }
         fanIn.start(receiver(properties, fanIn));
-        return new KafkaPublisher(KafkaSender.create(senderOptions()), cloudEvents, properties, bootstrapServers);
+        ObservationRegistry registry = observations.getIfAvailable(() -> ObservationRegistry.NOOP);
+        return new KafkaPublisher(KafkaSender.create(senderOptions(registry)), cloudEvents, properties,
+                bootstrapServers, registry);
     }
 
-    private SenderOptions<String, byte[]> senderOptions() {
+    private SenderOptions<String, byte[]> senderOptions(ObservationRegistry observations) {
         return SenderOptions.<String, byte[]>create(Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                         ProducerConfig.ACKS_CONFIG, "all",
@@ -51,7 +55,8 @@ class EventsConfig {
                         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                         ProducerConfig.LINGER_MS_CONFIG, 2))
-                .maxInFlight(1024);
+                .maxInFlight(1024)
+                .withObservation(observations, new KafkaPublisher.RecordSends());
     }
 
     /**

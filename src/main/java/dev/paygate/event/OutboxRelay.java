@@ -1,17 +1,15 @@
 package dev.paygate.event;
 
+import dev.paygate.common.PollingWorker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Publishes outbox rows in position order and marks them published only after the publisher
@@ -25,7 +23,7 @@ import reactor.core.scheduler.Schedulers;
  * takes over at its next round. Rows are also claimed {@code FOR UPDATE SKIP LOCKED}.
  */
 @Component
-class OutboxRelay implements SmartLifecycle {
+class OutboxRelay extends PollingWorker {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -36,13 +34,11 @@ class OutboxRelay implements SmartLifecycle {
     private final TransactionalOperator transactional;
     private final EventsProperties properties;
     private final Counter published;
-    private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean paused;
-    private volatile Disposable loop;
-    private volatile Runnable onStopped = () -> { };
 
     OutboxRelay(OutboxEvents outbox, Webhooks webhooks, CloudEvents cloudEvents, EventPublisher publisher,
                 TransactionalOperator transactional, EventsProperties properties, MeterRegistry meters) {
+        super("Outbox relay", properties.relayBatchMax(), properties.relayInterval());
         this.outbox = outbox;
         this.webhooks = webhooks;
         this.cloudEvents = cloudEvents;
@@ -55,25 +51,15 @@ class OutboxRelay implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (running.compareAndSet(false, true)) {
+        if (!isRunning()) {
             log.info("Events: relay publishes the outbox to {}", publisher.describe());
-            loop = Mono.defer(this::round)
-                    .onErrorResume(error -> {
-                        log.warn("Outbox relay round failed, retrying: {}{}", error.toString(),
-                                error.getCause() == null ? "" : " (" + error.getCause() + ")");
-                        return Mono.just(0);
-                    })
-                    .flatMap(count -> count >= properties.relayBatchMax() && !paused
-                            ? Mono.just(count)
-                            : Mono.delay(properties.relayInterval(), Schedulers.parallel()).thenReturn(count))
-                    .repeat(running::get)
-                    .doFinally(signal -> onStopped.run())
-                    .subscribe();
         }
+        super.start();
     }
 
     /** One round: publish what is waiting, at most a batch; answers how many rows it published. */
-    Mono<Integer> round() {
+    @Override
+    protected Mono<Integer> round() {
         if (paused) {
             return Mono.just(0);
         }
@@ -98,26 +84,6 @@ class OutboxRelay implements SmartLifecycle {
     /** For tests of what happens to events committed while no relay runs. */
     void pause(boolean paused) {
         this.paused = paused;
-    }
-
-    /** Stops after the current round: what it claimed is published and marked, or rolled back whole. */
-    @Override
-    public void stop(Runnable callback) {
-        if (running.compareAndSet(true, false) && loop != null && !loop.isDisposed()) {
-            onStopped = callback;
-        } else {
-            callback.run();
-        }
-    }
-
-    @Override
-    public void stop() {
-        running.set(false);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running.get();
     }
 
     @Override

@@ -6,7 +6,8 @@ import org.springframework.stereotype.Component;
 /**
  * Ends every open stream when the gateway begins to shut down, before the web server waits for
  * in-flight requests: a stream would otherwise hold the shutdown for its whole grace period.
- * Clients reconnect (to another instance) with Last-Event-ID and miss nothing.
+ * Each stream's last frame tells its client to reconnect (an SSE {@code retry} and a comment
+ * saying why); clients reconnect (to another instance) with Last-Event-ID and miss nothing.
  */
 @Component
 class StreamsShutdown implements SmartLifecycle {
@@ -20,6 +21,7 @@ class StreamsShutdown implements SmartLifecycle {
 
     @Override
     public void start() {
+        bus.open();
         running = true;
     }
 

@@ -1,16 +1,12 @@
 package dev.paygate.event;
 
+import dev.paygate.common.PollingWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -20,9 +16,8 @@ import reactor.core.scheduler.Schedulers;
  * on several instances: a delivery is leased to the instance that claimed it.
  */
 @Component
-class WebhookDeliveries implements SmartLifecycle {
+class WebhookDeliveries extends PollingWorker {
 
-    private static final Logger log = LoggerFactory.getLogger(WebhookDeliveries.class);
     static final String WEBHOOK_ID_HEADER = "Paygate-Webhook-Id";
     static final String DELIVERY_ID_HEADER = "Paygate-Delivery-Id";
 
@@ -31,11 +26,10 @@ class WebhookDeliveries implements SmartLifecycle {
     private final WebhookProperties properties;
     private final WebClient http;
     private final MeterRegistry meters;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile Disposable loop;
 
     WebhookDeliveries(Webhooks webhooks, WebhookTargets targets, WebhookProperties properties,
                       WebClient.Builder http, MeterRegistry meters) {
+        super("Webhook delivery", properties.batchMax(), properties.pollInterval());
         this.webhooks = webhooks;
         this.targets = targets;
         this.properties = properties;
@@ -44,25 +38,11 @@ class WebhookDeliveries implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        if (running.compareAndSet(false, true)) {
-            loop = Mono.defer(this::round)
-                    .onErrorResume(error -> {
-                        log.warn("Webhook delivery round failed, retrying: {}", error.toString());
-                        return Mono.just(0L);
-                    })
-                    .flatMap(count -> count >= properties.batchMax()
-                            ? Mono.just(count)
-                            : Mono.delay(properties.pollInterval(), Schedulers.parallel()).thenReturn(count))
-                    .repeat(running::get)
-                    .subscribe();
-        }
-    }
-
-    Mono<Long> round() {
+    protected Mono<Integer> round() {
         return webhooks.claimDue(properties.batchMax(), properties.lease())
                 .flatMap(this::deliver, properties.concurrencyMax())
-                .count();
+                .count()
+                .map(Math::toIntExact);
     }
 
     private Mono<Long> deliver(Webhooks.Due due) {
@@ -106,19 +86,5 @@ class WebhookDeliveries implements SmartLifecycle {
         long base = properties.backoffInitial().toMillis() << Math.min(attemptsSoFar, 20);
         long capped = Math.min(base, properties.backoffMax().toMillis());
         return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
-    }
-
-    @Override
-    public void stop() {
-        running.set(false);
-        Disposable current = loop;
-        if (current != null) {
-            current.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running.get();
     }
 }

@@ -206,7 +206,8 @@ class KafkaDeliveryTest extends EndToEndTest {
                 .bind("account", account).map(row -> row.get("n", Long.class)).one().block();
     }
 
-    private static KafkaConsumer<String, String> consumer() {
+    /** A consumer of the topic, from its end, once its partitions are assigned. */
+    static KafkaConsumer<String, String> consumer() {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());

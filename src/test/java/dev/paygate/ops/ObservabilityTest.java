@@ -63,6 +63,7 @@ class ObservabilityTest extends EndToEndTest {
             assertThat(gauge(metrics, "paygate_events_published_total")).isPositive();
             assertThat(metrics).contains("paygate_outbox_lag_seconds", "paygate_bank_dispatch_backlog",
                             "paygate_bank_dispatch_overdue")
+                    .containsPattern("paygate_events_publish_seconds_count\\{[^}]*messaging_destination_name=\"paygate.transactions.v1\"")
                     .containsPattern("paygate_bank_circuit_state\\{bank=\"" + SandboxBank.ID + "\"[^}]*} 0");
         } finally {
             stream.dispose();
