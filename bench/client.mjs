@@ -2,7 +2,8 @@
 //
 //   node bench/client.mjs setup BASE_URL ACCOUNTS OUT_DIR
 //       open and fund ACCOUNTS accounts through the API (plus one merchant account); writes
-//       OUT_DIR/accounts.tsv and OUT_DIR/merchant.tsv, lines "id<TAB>token" ("-" without /dev/tokens)
+//       OUT_DIR/accounts.tsv and OUT_DIR/merchant.tsv, lines "id<TAB>token" ("-" without /dev/tokens),
+//       and OUT_DIR/operator.tsv, the operator's token (run.sh reads the metrics endpoint with it)
 //   node bench/client.mjs open BASE_URL ACCOUNTS_TSV RATE SECONDS [WARMUP_SECONDS]
 //       uniform transfers on a fixed arrival schedule (the open model), latency measured from
 //       each request's intended send time; the warm-up runs at the same rate and is not counted
@@ -121,6 +122,7 @@ async function setup(base, count, outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'accounts.tsv'), accounts.map(line).join('\n') + '\n');
   fs.writeFileSync(path.join(outDir, 'merchant.tsv'), line(merchant) + '\n');
+  fs.writeFileSync(path.join(outDir, 'operator.tsv'), `${operator ?? '-'}\n`);
   agent.destroy();
   console.log(`SETUP_RESULT accounts=${count} customers=${customers} tokens=${operator ? 'yes' : 'no'}`
     + ` seconds=${((Date.now() - started) / 1000).toFixed(1)}`);

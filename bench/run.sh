@@ -91,9 +91,18 @@ start_gateway_batching() { # true|false
 
 # ---- gateway memory: peak RSS (VmHWM) and the most heap seen, per measurement ------------------
 
-heap_used_bytes() {
-  curl -s -m 2 "$BASE/actuator/metrics/jvm.memory.used?tag=area:heap" | jq -r '.measurements[0].value | floor' 2>/dev/null || echo 0
+# Only health, info and prometheus are public: the metrics endpoint (which the bench exposes on its
+# own gateway) wants a bearer token like the API, so it is read with the setup's operator token.
+# Without one (a gateway without /dev/tokens) it answers 401 and the column reads 0.
+OPERATOR_TOKEN=-
+metric() { # name statistic [tag] -> that measurement (VALUE, COUNT, TOTAL, MAX), rounded down; 0 if none
+  local auth=() value
+  [[ $OPERATOR_TOKEN == - ]] || auth=(-H "Authorization: Bearer $OPERATOR_TOKEN")
+  value=$(curl -sf -m 2 "${auth[@]}" "$BASE/actuator/metrics/$1${3:+?tag=$3}" |
+    jq -r --arg s "$2" '.measurements[] | select(.statistic == $s) | .value | floor' 2>/dev/null) || true
+  [[ $value =~ ^[0-9]+$ ]] && echo "$value" || echo 0
 }
+heap_used_bytes() { metric jvm.memory.used VALUE area:heap; }
 
 begin_memory_watch() {
   # VmHWM only ever grows; 5 > clear_refs resets it to the current RSS, so each row gets its own peak.
@@ -189,6 +198,8 @@ start_gateway_batching false
 log "opening and funding $ACCOUNTS accounts through the API"
 timeout 330 "${CLIENT[@]}" setup "$BASE" "$ACCOUNTS" "$OUT" | tee "$OUT/setup.txt" >&2
 MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
+OPERATOR_TOKEN=$(cat "$OUT/operator.tsv")
+[[ $OPERATOR_TOKEN == - ]] && log "no operator token (no /dev/tokens): the heap column will read 0"
 # pgbench addresses the same accounts by number: 1..N customers, 0 the merchant.
 "${PSQL[@]}" -c "CREATE SCHEMA bench; CREATE TABLE bench.accounts (n int PRIMARY KEY, id uuid NOT NULL)"
 { printf '0\t%s\n' "$MERCHANT"; awk -F'\t' '{ printf "%d\t%s\n", NR, $1 }' "$OUT/accounts.tsv"; } |
