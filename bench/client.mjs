@@ -2,7 +2,8 @@
 //
 //   node bench/client.mjs setup BASE_URL ACCOUNTS OUT_DIR
 //       open and fund ACCOUNTS accounts through the API (plus one merchant account); writes
-//       OUT_DIR/accounts.tsv and OUT_DIR/merchant.tsv, lines "id<TAB>token" ("-" without /dev/tokens)
+//       OUT_DIR/accounts.tsv and OUT_DIR/merchant.tsv, lines "id<TAB>token" ("-" without /dev/tokens),
+//       and OUT_DIR/operator.tsv, the operator's token (run.sh reads the metrics endpoint with it)
 //   node bench/client.mjs open BASE_URL ACCOUNTS_TSV RATE SECONDS [WARMUP_SECONDS]
 //       uniform transfers on a fixed arrival schedule (the open model), latency measured from
 //       each request's intended send time; the warm-up runs at the same rate and is not counted
@@ -39,9 +40,9 @@ function loopback(base) {
   return url;
 }
 
-function call(agent, url, method, route, token, body) {
+function call(agent, url, method, route, token, body, accept = 'application/json') {
   return new Promise((resolve, reject) => {
-    const headers = { accept: 'application/json' };
+    const headers = { accept };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -121,6 +122,7 @@ async function setup(base, count, outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'accounts.tsv'), accounts.map(line).join('\n') + '\n');
   fs.writeFileSync(path.join(outDir, 'merchant.tsv'), line(merchant) + '\n');
+  fs.writeFileSync(path.join(outDir, 'operator.tsv'), `${operator ?? '-'}\n`);
   agent.destroy();
   console.log(`SETUP_RESULT accounts=${count} customers=${customers} tokens=${operator ? 'yes' : 'no'}`
     + ` seconds=${((Date.now() - started) / 1000).toFixed(1)}`);
@@ -197,23 +199,61 @@ function open(base, tsv, rate, seconds, warmupSeconds) {
 }
 
 // ---- SSE subscribers -----------------------------------------------------------------------------
+//
+// The gateway sends a stream's status line and headers together with its first event or heartbeat
+// comment (15 s by default), not when it accepts the stream, so waiting for each answer before
+// counting a subscriber would take a heartbeat per connection, and a 10 s timeout read as
+// "status=0". Instead a stream counts once its request is sent, and the gateway's own gauge
+// paygate_sse_subscribers (public, on /actuator/prometheus) says when it holds them all. The
+// answers still arrive within a heartbeat, and the result line counts them by status.
 
-function stream(agent, url, account, onLine, onEnd) {
+const SSE_GAUGE = 'paygate_sse_subscribers';
+// A stream whose answer is a refusal (401, 404, ...) comes at once; a 200 comes with the first heartbeat.
+const SSE_PROBE_SECONDS_MAX = 30;
+
+/** The gateway's open event streams, or null when it has no such gauge (or no /actuator/prometheus). */
+async function sseGauge(url) {
+  try {
+    // Prometheus' text format: asked for JSON, the endpoint answers 406.
+    const reply = await call(undefined, url, 'GET', '/actuator/prometheus', null, undefined, 'text/plain');
+    if (reply.status !== 200) return null;
+    const line = reply.body.split('\n').find((l) => l.startsWith(`${SSE_GAUGE} `) || l.startsWith(`${SSE_GAUGE}{`));
+    return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
+  } catch {
+    return null;
+  }
+}
+
+/** Opens one stream; resolves true once the request is on the wire, false if it could not be sent. */
+function stream(agent, url, account, tally) {
   return new Promise((resolve) => {
-    const headers = { accept: 'text/event-stream' };
+    const headers = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
     if (account.token) headers.authorization = `Bearer ${account.token}`;
     const req = http.request({ host: url.hostname, port: url.port, path: `/accounts/${account.id}/events`, agent, headers },
       (res) => {
-        resolve({ status: res.statusCode, req });
+        tally.statuses.set(res.statusCode, (tally.statuses.get(res.statusCode) ?? 0) + 1);
+        if (tally.firstStatus === 0) tally.firstStatus = res.statusCode;
         // Read everything as it comes: a subscriber must never be the slow consumer the gateway drops.
-        res.on('data', (chunk) => onLine(chunk.toString().split('\n').length - 1));
-        res.on('end', onEnd);
-        res.on('error', onEnd);
+        res.on('data', (chunk) => { tally.lines += chunk.toString().split('\n').length - 1; });
+        res.on('end', () => { if (tally.holding) tally.endedEarly++; });
+        res.on('error', () => { if (tally.holding) tally.endedEarly++; });
       });
-    req.setTimeout(CALL_TIMEOUT_MS, () => req.destroy(new Error('no answer')));
-    req.on('error', () => resolve({ status: 0, req }));
+    tally.requests.push(req);
+    req.on('error', () => { if (tally.holding) tally.errors++; resolve(false); });
+    req.on('finish', () => resolve(true));
     req.end();
   });
+}
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** Polls until done() is true or the deadline passes; answers whether done() became true. */
+async function waitFor(done, deadline, pollMs = 250) {
+  while (!(await done())) {
+    if (Date.now() > deadline) return false;
+    await sleep(pollMs);
+  }
+  return true;
 }
 
 async function sse(base, tsv, count, holdSeconds, readyFile) {
@@ -222,33 +262,55 @@ async function sse(base, tsv, count, holdSeconds, readyFile) {
   const accounts = readAccounts(tsv);
   const deadline = Date.now() + holdSeconds * 1000;
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const probe = await stream(agent, url, accounts[0], () => {}, () => {});
-  probe.req.destroy();
-  if (probe.status !== 200) {
-    fs.writeFileSync(readyFile, `status=${probe.status}\n`);
-    console.log(`SSE_RESULT status=${probe.status} connected=0 failed=0 ended_early=0 lines=0`);
+  const tally = { statuses: new Map(), firstStatus: 0, lines: 0, endedEarly: 0, errors: 0, holding: true, requests: [] };
+  const baseline = await sseGauge(url);
+  const held = async () => (baseline === null ? null : (await sseGauge(url)) - baseline);
+  const answered = (status) => tally.statuses.get(status) ?? 0;
+  const result = (connected, failed) => `status=${tally.firstStatus === 0 ? 200 : tally.firstStatus}`
+    + ` connected=${connected} failed=${failed}`;
+
+  // The probe: one stream, until the gateway answers it or (sooner) its gauge counts it.
+  const probeSent = await stream(agent, url, accounts[0], tally);
+  const probeHeld = probeSent && await waitFor(async () => tally.firstStatus !== 0 || (await held()) >= 1,
+    Date.now() + SSE_PROBE_SECONDS_MAX * 1000, 100);
+  if (!probeHeld || (tally.firstStatus !== 0 && tally.firstStatus !== 200)) {
+    const status = tally.firstStatus;
+    fs.writeFileSync(readyFile, `status=${status}\n`);
+    console.log(`SSE_RESULT status=${status} connected=0 failed=1 ended_early=0 lines=0`);
+    tally.requests.forEach((req) => req.destroy());
+    agent.destroy();
     return;
   }
-  let lines = 0;
-  let endedEarly = 0;
-  let holding = true;
-  const requests = [];
-  let connected = 0;
-  let failed = 0;
+
   const connectDeadline = Date.now() + SSE_CONNECT_SECONDS_MAX * 1000;
-  await inParallel(count, SSE_CONNECTING_MAX, async (i) => {
-    if (Date.now() > connectDeadline) { failed++; return; }
-    const { status, req } = await stream(agent, url, accounts[i % accounts.length],
-      (n) => { lines += n; }, () => { if (holding) endedEarly++; });
-    requests.push(req);
-    if (status === 200) connected++; else failed++;
-  });
-  fs.writeFileSync(readyFile, `status=200 connected=${connected} failed=${failed}\n`);
+  let sent = 1;
+  let unsent = 0;
+  if (count > 1) {
+    await inParallel(count - 1, SSE_CONNECTING_MAX, async (i) => {
+      if (Date.now() > connectDeadline) { unsent++; return; }
+      if (await stream(agent, url, accounts[(i + 1) % accounts.length], tally)) sent++; else unsent++;
+    });
+  }
+  // Sent is not yet held: wait until the gateway counts them all (or has refused the rest).
+  const refused = () => [...tally.statuses].reduce((n, [status, c]) => n + (status === 200 ? 0 : c), 0);
+  const lost = () => refused() + tally.errors + unsent;
+  let connected;
+  if (baseline !== null) {
+    await waitFor(async () => (await held()) + lost() >= count, connectDeadline);
+    connected = Math.max(0, await held());
+  } else {
+    // No gauge: every answer has to come (with the first heartbeat).
+    await waitFor(() => answered(200) + lost() >= count, connectDeadline);
+    connected = answered(200);
+  }
+  fs.writeFileSync(readyFile, `${result(connected, count - connected)}\n`);
   const report = () => {
-    holding = false;
+    tally.holding = false;
+    const statuses = [...tally.statuses].map(([s, c]) => `${s}:${c}`).join(',') || 'none';
     // A stream that ended while held was dropped by the gateway: reported, not hidden.
-    console.log(`SSE_RESULT status=200 connected=${connected} failed=${failed} ended_early=${endedEarly} lines=${lines}`);
-    requests.forEach((req) => req.destroy());
+    console.log(`SSE_RESULT ${result(connected, count - connected)} sent=${sent} answered=${statuses}`
+      + ` errors=${tally.errors} ended_early=${tally.endedEarly} lines=${tally.lines}`);
+    tally.requests.forEach((req) => req.destroy());
     agent.destroy();
   };
   // run.sh ends the hold early (SIGTERM) once its measurement is done.

@@ -34,11 +34,13 @@ fi
 if [[ $MODE == quick ]]; then
   ACCOUNTS=${BENCH_ACCOUNTS:-1000}
   MEASURE_SECONDS=${BENCH_SECONDS:-6}
-  WARMUP_SECONDS_MIN=15
+  WARMUP_SECONDS_MIN=9
   WARMUP_SECONDS_MAX=27
   OPEN_WARMUP_SECONDS=3
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
-  TIME_LIMIT_SECONDS=175
+  # About 2.5-3 minutes on a quiet machine; the limit leaves room for a busy one (the gateway's
+  # start alone went from 13 to 25 s beside a test suite).
+  TIME_LIMIT_SECONDS=240
 else
   ACCOUNTS=${BENCH_ACCOUNTS:-10000}
   MEASURE_SECONDS=${BENCH_SECONDS:-30}
@@ -61,6 +63,11 @@ mkdir -p "$OUT"
 source "$ROOT/bench/lib.sh"
 SSE_PID=""
 SAMPLER_PID=""
+REPORTED=no
+INCOMPLETE=""
+ROWS=()
+declare -A GW P50 P99
+PG_UNIFORM="" PG_HOT="" SSE_TPS="" SSE_HEAP_KIB=n/a BEST=true
 
 for tool in java jcmd node wrk pgbench psql curl jq awk; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
@@ -69,6 +76,11 @@ done
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  # Stopped part-way (time limit, a failed step): the rows measured so far are still worth printing.
+  if [[ $status -ne 0 && $REPORTED == no && ${#ROWS[@]} -gt 0 ]]; then
+    INCOMPLETE=" INCOMPLETE (exit $status)"
+    report | tee "$OUT/report.txt" || true
+  fi
   [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID" 3
   [[ -z $SSE_PID ]] || stop_pid "$SSE_PID" 5
   stop_gateway
@@ -91,9 +103,18 @@ start_gateway_batching() { # true|false
 
 # ---- gateway memory: peak RSS (VmHWM) and the most heap seen, per measurement ------------------
 
-heap_used_bytes() {
-  curl -s -m 2 "$BASE/actuator/metrics/jvm.memory.used?tag=area:heap" | jq -r '.measurements[0].value | floor' 2>/dev/null || echo 0
+# Only health, info and prometheus are public: the metrics endpoint (which the bench exposes on its
+# own gateway) wants a bearer token like the API, so it is read with the setup's operator token.
+# Without one (a gateway without /dev/tokens) it answers 401 and the column reads 0.
+OPERATOR_TOKEN=-
+metric() { # name statistic [tag] -> that measurement (VALUE, COUNT, TOTAL, MAX), rounded down; 0 if none
+  local auth=() value
+  [[ $OPERATOR_TOKEN == - ]] || auth=(-H "Authorization: Bearer $OPERATOR_TOKEN")
+  value=$(curl -sf -m 2 "${auth[@]}" "$BASE/actuator/metrics/$1${3:+?tag=$3}" |
+    jq -r --arg s "$2" '.measurements[] | select(.statistic == $s) | .value | floor' 2>/dev/null) || true
+  [[ $value =~ ^[0-9]+$ ]] && echo "$value" || echo 0
 }
+heap_used_bytes() { metric jvm.memory.used VALUE area:heap; }
 
 begin_memory_watch() {
   # VmHWM only ever grows; 5 > clear_refs resets it to the current RSS, so each row gets its own peak.
@@ -125,12 +146,32 @@ end_memory_watch() { # sets MEM_RSS_MIB and MEM_HEAP_MIB
   MEM_HEAP_MIB=$(awk -v h="$seen" 'BEGIN { printf "%.0f", h / 1048576 }')
 }
 
+# ---- movements per ledger_apply call, per measurement -------------------------------------------
+# The batcher records each call's size in paygate.ledger.batch.size; the mean over a row is the
+# growth of its TOTAL over the growth of its COUNT. With the batcher off nothing is recorded: every
+# call is one movement.
+
+begin_batch_watch() {
+  BATCH_COUNT0=$(metric paygate.ledger.batch.size COUNT)
+  BATCH_TOTAL0=$(metric paygate.ledger.batch.size TOTAL)
+}
+
+end_batch_watch() { # sets BATCH_MEAN
+  local count total
+  count=$(metric paygate.ledger.batch.size COUNT)
+  total=$(metric paygate.ledger.batch.size TOTAL)
+  BATCH_MEAN=$(awk -v c=$((count - BATCH_COUNT0)) -v t=$((total - BATCH_TOTAL0)) -v on="$batching" \
+    'BEGIN { if (c > 0) printf "%.1f", t / c; else print (on == "true" ? "-" : "1") }')
+}
+
 # ---- rows -------------------------------------------------------------------------------------
 
-ROWS=()
-add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib
-  ROWS+=("$(printf '%-44s %7s %11s %9s %9s %7s %9s %9s' "$@")")
-  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s' "$1" "$3" "$4" "$5" "$6")"
+TABLE_FORMAT='%-50s %7s %11s %9s %9s %7s %9s %9s %8s'
+add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib movements_per_call
+  # shellcheck disable=SC2059 # one format for the header and the rows
+  ROWS+=("$(printf "$TABLE_FORMAT" "$@")")
+  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s, peak RSS %s MiB, heap %s MiB, %s movements per ledger_apply call' \
+    "$1" "$3" "$4" "$5" "$6" "$7" "$8" "$9")"
 }
 
 pgbench_row() { # name script; sets ROW_TPS
@@ -147,7 +188,7 @@ pgbench_row() { # name script; sets ROW_TPS
     { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999);
       printf "%.1f %.1f\n", v[i50] / 1000, v[i99] / 1000 }')
   rm -f "$prefix".[0-9]*
-  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-"
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1
   ROW_TPS=$tps
 }
 
@@ -160,6 +201,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 gateway_row() { # name uniform|hot; sets ROW_TPS
   begin_memory_watch
+  begin_batch_watch
   local result
   result=$(wrk_run "$MEASURE_SECONDS" "$2")
   echo "$result" >>"$OUT/wrk.txt"
@@ -172,11 +214,36 @@ gateway_row() { # name uniform|hot; sets ROW_TPS
   p50=$(awk -v v="$(field p50_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
   p99=$(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
   end_memory_watch
-  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+  end_batch_watch
+  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
   ROW_TPS=$tps
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
+
+# ---- report -------------------------------------------------------------------------------------
+
+# The table and the ratios go to stdout and into the run's folder beside its logs.
+report() {
+  echo
+  echo "Paygate bench ($MODE)$INCOMPLETE $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+  echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
+  # Everything shares the machine's cores: anything else running skews the rows, so say how busy it was.
+  echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  # shellcheck disable=SC2059
+  printf "$TABLE_FORMAT\n" "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB" "per call"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "uniform_vs_pgbench=$(ratio "${GW[uniform-false]:-}" "$PG_UNIFORM")"
+  echo "batched_vs_pgbench=$(ratio "${GW[uniform-true]:-}" "$PG_UNIFORM")"
+  echo "hot_vs_uniform=$(ratio "${GW[hot-true]:-}" "${GW[uniform-true]:-}")"
+  echo "hot_vs_pgbench_hot=$(ratio "${GW[hot-true]:-}" "$PG_HOT")"
+  echo "p99_over_p50=$(ratio "${P99[$BEST]:-}" "${P50[$BEST]:-}")"
+  echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
+  echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-true]:-}")"
+}
 
 # ---- the run ------------------------------------------------------------------------------------
 
@@ -189,6 +256,8 @@ start_gateway_batching false
 log "opening and funding $ACCOUNTS accounts through the API"
 timeout 330 "${CLIENT[@]}" setup "$BASE" "$ACCOUNTS" "$OUT" | tee "$OUT/setup.txt" >&2
 MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
+OPERATOR_TOKEN=$(cat "$OUT/operator.tsv")
+[[ $OPERATOR_TOKEN == - ]] && log "no operator token (no /dev/tokens): the heap column will read 0"
 # pgbench addresses the same accounts by number: 1..N customers, 0 the merchant.
 "${PSQL[@]}" -c "CREATE SCHEMA bench; CREATE TABLE bench.accounts (n int PRIMARY KEY, id uuid NOT NULL)"
 { printf '0\t%s\n' "$MERCHANT"; awk -F'\t' '{ printf "%d\t%s\n", NR, $1 }' "$OUT/accounts.tsv"; } |
@@ -233,18 +302,19 @@ open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
   rate=$(awk -v m="$2" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
   log "(3) gateway under an open arrival rate of $rate/s (80% of $2/s), $1"
   begin_memory_watch
+  begin_batch_watch
   open=$(timeout $((MEASURE_SECONDS + OPEN_WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
     "$rate" "$MEASURE_SECONDS" "$OPEN_WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
   echo "$open" >>"$OUT/open.txt"
   end_memory_watch
+  end_batch_watch
   OPEN_P50=$(awk -v v="$(field p50_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
   OPEN_P99=$(awk -v v="$(field p99_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
   add_row "gateway open model at $rate/s, $1" "open" \
     "$(awk -v v="$(field achieved_per_s "$open")" 'BEGIN { printf "%.0f", v }')" "$OPEN_P50" "$OPEN_P99" \
-    $(($(field errors "$open") + $(field unfinished "$open"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB"
+    $(($(field errors "$open") + $(field unfinished "$open"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
 }
 
-declare -A GW P50 P99
 for batching in false true; do
   if [[ $batching == true ]]; then
     stop_gateway
@@ -269,8 +339,6 @@ BEST=true
 SSE_LABEL="batcher on"
 
 log "(4) gateway with $SSE_SUBSCRIBERS SSE subscribers"
-SSE_HEAP_KIB=n/a
-SSE_TPS=""
 jcmd "$GW_PID" GC.run >/dev/null
 sleep 1
 HEAP_BEFORE=$(heap_used_bytes)
@@ -302,26 +370,9 @@ else
   wait "$SSE_PID" 2>/dev/null || true
   SSE_PID=""
   log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || tail -1 "$OUT/sse.txt"); row skipped"
-  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-"
+  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-" "-"
 fi
 stop_gateway
 
-# ---- report -------------------------------------------------------------------------------------
-
-echo
-echo "Paygate bench ($MODE) $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
-# Everything shares the machine's cores: anything else running skews the rows, so say how busy it was.
-echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-printf '%-44s %7s %11s %9s %9s %7s %9s %9s\n' "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB"
-printf '%s\n' "${ROWS[@]}"
-echo
-echo "uniform_vs_pgbench=$(ratio "${GW[uniform-false]}" "$PG_UNIFORM")"
-echo "batched_vs_pgbench=$(ratio "${GW[uniform-true]}" "$PG_UNIFORM")"
-echo "hot_vs_uniform=$(ratio "${GW[hot-true]}" "${GW[uniform-true]}")"
-echo "hot_vs_pgbench_hot=$(ratio "${GW[hot-true]}" "$PG_HOT")"
-echo "p99_over_p50=$(ratio "${P99[$BEST]}" "${P50[$BEST]}")"
-echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
-echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-true]}")"
+report | tee "$OUT/report.txt"
+REPORTED=yes
