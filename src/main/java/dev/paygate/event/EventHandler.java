@@ -74,7 +74,10 @@ class EventHandler {
                         .map(tick -> ServerSentEvent.<Object>builder().comment("heartbeat").build())
                         .takeUntilOther(shared.ignoreElements())))
                 .onErrorResume(EventBus.SlowSubscriberException.class, slow -> reconnect(slow.getMessage()))
-                .onErrorResume(EventBus.ShuttingDownException.class, closing -> reconnect(closing.getMessage()));
+                .onErrorResume(EventBus.ShuttingDownException.class, closing -> reconnect(closing.getMessage()))
+                // Netty sends the status line and headers with the first frame: without this comment a
+                // quiet stream would look unanswered to its client until the first heartbeat.
+                .startWith(ServerSentEvent.<Object>builder().comment("stream open").build());
         return ServerResponse.ok()
                 .contentType(MediaType.TEXT_EVENT_STREAM)
                 .header("Cache-Control", "no-store")

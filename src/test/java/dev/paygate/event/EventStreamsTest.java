@@ -85,7 +85,9 @@ class EventStreamsTest extends EndToEndTest {
         User alice = api.newCustomer();
         UUID account = alice.openAccount("USD");
 
-        StepVerifier.create(events(alice, "/accounts/" + account + "/events", null).take(2))
+        StepVerifier.create(events(alice, "/accounts/" + account + "/events", null).take(3))
+                .assertNext(event -> assertThat(event.comment()).as("sent at once, so the client sees the stream open")
+                        .isEqualTo("stream open"))
                 .assertNext(event -> assertThat(event.comment()).isEqualTo("heartbeat"))
                 .assertNext(event -> assertThat(event.comment()).isEqualTo("heartbeat"))
                 .expectComplete()
