@@ -39,6 +39,7 @@ class RateLimitFilter implements WebFilter {
                 .map(authentication -> Optional.of(authentication.getName()))
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(subject -> {
+                    subject.ifPresent(user -> exchange.getAttributes().put(AccessLog.CALLER, user));
                     boolean permitted = subject.isPresent()
                             ? limits.tryAcquire(subject.get(), true)
                             : limits.tryAcquire(ClientAddresses.of(exchange), false);

@@ -1,0 +1,47 @@
+package dev.paygate.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paygate.support.Api.User;
+import dev.paygate.support.EndToEndTest;
+import java.time.Duration;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** Every API call leaves one access-log line: who, what route, what answer, how long; never a token or a path id. */
+@ExtendWith(OutputCaptureExtension.class)
+class AccessLogTest extends EndToEndTest {
+
+    @Test
+    void aCallIsLoggedWithItsRouteStatusCallerAndTraceButNoTokenOrId(CapturedOutput output) {
+        User alice = api.newCustomer();
+        UUID account = alice.openAccount("EUR");
+
+        alice.get("/accounts/" + account).expectStatus().isOk();
+        String line = accessLine(output, "GET /accounts/{id} 200");
+
+        assertThat(line).contains("dev.paygate.access", "caller=" + alice.id(), "ip=127.0.0.1")
+                .containsPattern("200 \\d+ms")
+                .containsPattern("trace=[0-9a-f]{32}")
+                .doesNotContain(account.toString(), "Bearer", "eyJ");
+    }
+
+    @Test
+    void aRefusalBeforeAuthenticationIsLoggedToo(CapturedOutput output) {
+        api.anonymous().get().uri("/transfers").exchange().expectStatus().isUnauthorized();
+
+        assertThat(accessLine(output, "GET (no route) 401")).contains("caller=-");
+    }
+
+    private static String accessLine(CapturedOutput output, String fragment) {
+        // The line is written when the response completes, which may be just after the client has it.
+        return Awaitility.await().atMost(Duration.ofSeconds(5)).until(
+                () -> output.getOut().lines().filter(text -> text.contains("dev.paygate.access") && text.contains(fragment))
+                        .reduce((first, second) -> second).orElse(null),
+                line -> line != null);
+    }
+}
