@@ -101,7 +101,7 @@ public final class ChildGateway implements AutoCloseable {
     public String readiness() {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(8)).build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? "UP" : "DOWN";
         } catch (IOException e) {
             return "UNREACHABLE";
