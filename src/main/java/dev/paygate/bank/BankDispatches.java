@@ -82,6 +82,16 @@ class BankDispatches {
         return spec.fetch().rowsUpdated();
     }
 
+    /**
+     * Records, before the first call leaves, that the bank may now have the transfer. Were this
+     * written only after the answer, an instance killed mid-call would leave NONE behind, and the
+     * next one, finding it past its deadline, would fail a payout the bank had executed.
+     */
+    Mono<Long> markMaybeSent(UUID transaction) {
+        return db.sql("UPDATE bank_dispatch SET call = 'UNKNOWN', updated_at = now() WHERE transaction_id = :id AND call = 'NONE'")
+                .bind("id", transaction).fetch().rowsUpdated();
+    }
+
     /** Looks at the transfer again later, leaving where its bank call stands as it is. */
     Mono<Long> retryLater(UUID transaction, Duration retryIn, String error) {
         return db.sql("""

@@ -74,14 +74,23 @@ class BankTransferWorker extends PollingWorker {
                     "bank circuit open", null).then();
         }
         return connectors.of(work.bankId()).flatMap(connector -> begin(work)
+                .then(dispatches.markMaybeSent(work.transactionId()))
                 .then(pastDeadline ? connector.cancel(work.transactionId()) : ask(connector, work))
                 .flatMap(payment -> answered(work, payment, pastDeadline))
                 .switchIfEmpty(Mono.defer(() -> unanswered(work, null, pastDeadline)))
                 // Refused by the circuit or the bulkhead, the call never left: nothing changed at the
                 // bank, and it does not count as an attempt.
                 .onErrorResume(error -> BankResilience.neverSent(error)
-                        ? dispatches.retryLater(work.transactionId(), backoff(work.attempts()), error.toString()).then()
+                        ? neverSent(work, error)
                         : unanswered(work, error, pastDeadline)));
+    }
+
+    /** The call did not leave, so a transfer that had never been sent is again one the bank cannot have. */
+    private Mono<Void> neverSent(Work work, Throwable error) {
+        return work.call() == Call.NONE
+                ? dispatches.reschedule(work.transactionId(), Call.NONE, false, backoff(work.attempts()),
+                        error.toString(), null).then()
+                : dispatches.retryLater(work.transactionId(), backoff(work.attempts()), error.toString()).then();
     }
 
     /** PENDING becomes PROCESSING the first time the transfer goes to its bank. */
