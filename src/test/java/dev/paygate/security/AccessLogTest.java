@@ -16,6 +16,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class AccessLogTest extends EndToEndTest {
 
+    /** INFO, as in production: other test contexts started in this JVM may have reset the shared logging levels. */
+    @org.junit.jupiter.api.BeforeEach
+    void accessLogAtItsDefaultLevel() {
+        org.springframework.boot.logging.LoggingSystem.get(getClass().getClassLoader())
+                .setLogLevel("dev.paygate.access", org.springframework.boot.logging.LogLevel.INFO);
+    }
+
     @Test
     void aCallIsLoggedWithItsRouteStatusCallerAndTraceButNoTokenOrId(CapturedOutput output) {
         User alice = api.newCustomer();
