@@ -35,15 +35,17 @@ class ComplianceHandler {
     private final Alerts alerts;
     private final Ledger ledger;
     private final SanctionsScreening sanctions;
+    private final PersonalData personalData;
     private final Callers callers;
     private final FieldErrorsFactory fieldErrors;
 
-    ComplianceHandler(KycLevels levels, Alerts alerts, Ledger ledger, SanctionsScreening sanctions, Callers callers,
-                      FieldErrorsFactory fieldErrors) {
+    ComplianceHandler(KycLevels levels, Alerts alerts, Ledger ledger, SanctionsScreening sanctions,
+                      PersonalData personalData, Callers callers, FieldErrorsFactory fieldErrors) {
         this.levels = levels;
         this.alerts = alerts;
         this.ledger = ledger;
         this.sanctions = sanctions;
+        this.personalData = personalData;
         this.callers = callers;
         this.fieldErrors = fieldErrors;
     }
@@ -117,6 +119,27 @@ class ComplianceHandler {
                                 .flatMap(reviewed -> ledger.findVisible(reviewed, caller));
                     });
         }).flatMap(transaction -> ServerResponse.ok().bodyValue(TransactionView.of(transaction)));
+    }
+
+    /** A GDPR access request: the user about themselves, or an admin on their behalf. */
+    Mono<ServerResponse> personalData(ServerRequest request) {
+        return callers.of(request).flatMap(caller -> {
+            caller.requireScope(Scopes.ACCOUNTS_READ);
+            String userId = userId(request);
+            boolean self = userId.equals(caller.userId());
+            if (!self && !caller.isAdmin()) {
+                if (caller.isStaff()) {
+                    caller.requireRole(Role.ADMIN);
+                }
+                throw ApiException.notFound(ApiProblem.USER_NOT_FOUND, userId);
+            }
+            return personalData.export(userId, caller.actor()).map(export -> {
+                if (!self && !export.known()) {
+                    throw ApiException.notFound(ApiProblem.USER_NOT_FOUND, userId);
+                }
+                return export.document();
+            });
+        }).flatMap(document -> ServerResponse.ok().bodyValue(document));
     }
 
     Mono<ServerResponse> sanctions(ServerRequest request) {

@@ -19,6 +19,7 @@ class ComplianceRoutes {
         return route(PUT("/users/{user_id}/kyc"), handler::setLevel)
                 .andRoute(GET("/users/{user_id}/kyc"), handler::level)
                 .andRoute(GET("/users/{user_id}/limits"), handler::limits)
+                .andRoute(GET("/users/{user_id}/personal-data"), handler::personalData)
                 .andRoute(GET("/compliance/alerts"), handler::alerts)
                 .andRoute(GET("/compliance/sanctions"), handler::sanctions)
                 .andRoute(POST("/compliance/sanctions/reload"), handler::reloadSanctions)
