@@ -124,7 +124,7 @@ class BankFaultsTest extends EndToEndTest {
         assertThat(Integer.parseInt(circuitEvents)).isPositive();
 
         api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of("error_rate", 0.0)).expectStatus().isOk();
-        BankTransfersTest.awaitStatus(alice, waiting, "COMPLETED");
+        alice.awaitStatus(waiting, "COMPLETED");
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> health(bank).get("circuit_state").asString().equals("CLOSED"));
         Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> unsettled(bank) == 0);
@@ -150,7 +150,7 @@ class BankFaultsTest extends EndToEndTest {
         assertThat(alice.getJson("/transfers/" + id + "/status").get("status").asString()).isEqualTo("PROCESSING");
         assertThat(alice.getJson("/accounts/" + account + "/balance").get("held").asString()).isEqualTo("5.00");
 
-        BankTransfersTest.awaitStatus(alice, id, "FAILED");
+        alice.awaitStatus(id, "FAILED");
         assertThat(alice.getJson("/accounts/" + account + "/balance").get("held").asString()).isEqualTo("0.00");
         assertThat(bankSide(bank).get(id)).isNotEqualTo("EXECUTED");
         ledger.assertInvariants();
@@ -166,7 +166,7 @@ class BankFaultsTest extends EndToEndTest {
         String id = alice.post("/external-banks/" + bank + "/transfers", BankTransfersTest.payout(account, "OUTBOUND", "5.00"))
                 .expectStatus().isAccepted().expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
 
-        BankTransfersTest.awaitStatus(alice, id, "COMPLETED");
+        alice.awaitStatus(id, "COMPLETED");
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
@@ -37,7 +36,7 @@ class BankTransfersTest extends EndToEndTest {
         assertThat(payout.get("type").asString()).isEqualTo("EXTERNAL_OUTBOUND");
         assertThat(payout.get("bank_id").asString()).isEqualTo(SandboxBank.ID.toString());
         assertThat(payout.get("counterparty").get("iban").asString()).isEqualTo(IBAN);
-        awaitStatus(alice, payout.get("id").asString(), "COMPLETED");
+        alice.awaitStatus(payout.get("id").asString(), "COMPLETED");
         JsonNode balance = alice.getJson("/accounts/" + account + "/balance");
         assertThat(balance.get("balance").asString()).isEqualTo("75.00");
         assertThat(balance.get("held").asString()).isEqualTo("0.00");
@@ -53,7 +52,7 @@ class BankTransfersTest extends EndToEndTest {
                 .expectStatus().isAccepted().expectBody(JsonNode.class).returnResult().getResponseBody();
 
         assertThat(inbound.get("type").asString()).isEqualTo("EXTERNAL_INBOUND");
-        awaitStatus(alice, inbound.get("id").asString(), "COMPLETED");
+        alice.awaitStatus(inbound.get("id").asString(), "COMPLETED");
         assertThat(alice.balance(account)).isEqualTo("40.10");
         ledger.assertInvariants();
     }
@@ -110,7 +109,7 @@ class BankTransfersTest extends EndToEndTest {
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
 
         assertThat(again.get("id")).isEqualTo(first.get("id"));
-        awaitStatus(alice, first.get("id").asString(), "COMPLETED");
+        alice.awaitStatus(first.get("id").asString(), "COMPLETED");
         assertThat(alice.balance(account)).isEqualTo("70.00");
     }
 
@@ -148,7 +147,7 @@ class BankTransfersTest extends EndToEndTest {
         api.operator().post("/compliance/reviews/" + id + "/approve", Map.of("reason", "invoice seen"))
                 .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("PENDING");
 
-        awaitStatus(alice, id, "COMPLETED");
+        alice.awaitStatus(id, "COMPLETED");
         assertThat(bankSide(id)).isEqualTo(1);
         JsonNode balance = alice.getJson("/accounts/" + account + "/balance");
         assertThat(balance.get("balance").asString()).isEqualTo("14000.00");
@@ -256,10 +255,5 @@ class BankTransfersTest extends EndToEndTest {
     static Map<String, Object> payout(UUID account, String direction, String amount) {
         return Map.of("account_id", account.toString(), "direction", direction, "amount", amount, "currency", "EUR",
                 "counterparty", Map.of("name", "Jane Doe", "iban", IBAN), "description", "test");
-    }
-
-    static void awaitStatus(User user, String transfer, String status) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> user.getJson("/transfers/" + transfer + "/status").get("status").asString().equals(status));
     }
 }

@@ -46,7 +46,7 @@ class SanctionsScreeningTest extends EndToEndTest {
         api.operator().post("/compliance/reviews/" + id + "/approve", Map.of("reason", "name match is a namesake"))
                 .expectStatus().isOk();
 
-        awaitStatus(alice, id, "COMPLETED");
+        alice.awaitStatus(id, "COMPLETED");
         balance = alice.getJson("/accounts/" + account + "/balance");
         assertThat(balance.get("balance").asString()).isEqualTo("60.00");
         assertThat(balance.get("held").asString()).isEqualTo("0.00");
@@ -81,7 +81,7 @@ class SanctionsScreeningTest extends EndToEndTest {
                 .expectStatus().isAccepted().expectBody(JsonNode.class).returnResult().getResponseBody();
 
         assertThat(payout.get("status").asString()).isEqualTo("PENDING");
-        awaitStatus(alice, payout.get("id").asString(), "COMPLETED");
+        alice.awaitStatus(payout.get("id").asString(), "COMPLETED");
         assertThat(api.operator().getJson("/compliance/alerts?rule=sanctions&account_id=" + account)
                 .get("data").size()).isZero();
     }
@@ -119,10 +119,5 @@ class SanctionsScreeningTest extends EndToEndTest {
     private static Map<String, Object> transfer(UUID account, String direction, String amount, String name) {
         return Map.of("account_id", account.toString(), "direction", direction, "amount", amount, "currency", "EUR",
                 "counterparty", Map.of("name", name, "iban", IBAN), "description", "sanctions test");
-    }
-
-    private static void awaitStatus(User user, String transfer, String status) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> user.getJson("/transfers/" + transfer + "/status").get("status").asString().equals(status));
     }
 }

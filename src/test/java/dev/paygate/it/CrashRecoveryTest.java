@@ -75,8 +75,8 @@ class CrashRecoveryTest {
                 "--paygate.sandbox.faults.error-rate=0.1",
                 "--paygate.sandbox.faults.seed=10")) {
             gateway.start();
-            String operator = token(gateway, "crash-operator", "OPERATOR");
-            String customer = token(gateway, "crash-customer", "CUSTOMER");
+            String operator = gateway.token(http, "crash-operator", "OPERATOR");
+            String customer = gateway.token(http, "crash-customer", "CUSTOMER");
             List<String> accounts = openFundedAccounts(gateway, operator, customer);
 
             for (int round = 1; round <= ROUNDS; round++) {
@@ -108,7 +108,7 @@ class CrashRecoveryTest {
             assertWhole(db);
             assertThat(count(db, "SELECT coalesce(sum(held), 0) AS n FROM accounts")).as("money still held").isZero();
             assertBankAgrees(db);
-            assertReconciled(gateway, token(gateway, "crash-operator", "OPERATOR"));
+            assertReconciled(gateway, gateway.token(http, "crash-operator", "OPERATOR"));
             assertThat(count(db, """
                     SELECT count(*) AS n FROM transactions t
                     WHERE NOT EXISTS (SELECT 1 FROM outbox o
@@ -221,15 +221,6 @@ class CrashRecoveryTest {
         return accounts;
     }
 
-    private String token(ChildGateway gateway, String subject, String role) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/dev/tokens"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\",\"roles\":[\"" + role + "\"]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).get("access_token").asString();
-    }
-
     private JsonNode send(ChildGateway gateway, String path, String token, String body, int expected) throws Exception {
         HttpResponse<String> response = http.send(post(gateway, path, token, body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(expected);
@@ -237,10 +228,7 @@ class CrashRecoveryTest {
     }
 
     private static HttpRequest post(ChildGateway gateway, String path, String token, String body) {
-        return HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(15))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return gateway.post(path, token, body, Duration.ofSeconds(15));
     }
 
     private static void awaitZero(DatabaseClient db, String what, String countQuery) throws InterruptedException {

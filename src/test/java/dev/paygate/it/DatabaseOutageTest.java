@@ -39,8 +39,8 @@ class DatabaseOutageTest {
         Path root = Path.of(TestDataDirectory.ROOT, "outage-" + UUID.randomUUID());
         try (ChildGateway gateway = new ChildGateway(root)) {
             gateway.start();
-            String operator = token(gateway, "outage-operator", "OPERATOR");
-            String customer = token(gateway, "outage-customer", "CUSTOMER");
+            String operator = gateway.token(http, "outage-operator", "OPERATOR");
+            String customer = gateway.token(http, "outage-customer", "CUSTOMER");
             String a = send(gateway, "/accounts", customer, "{\"currency\":\"USD\"}").get("id").asString();
             String b = send(gateway, "/accounts", customer, "{\"currency\":\"USD\"}").get("id").asString();
             send(gateway, "/accounts/" + a + "/deposit", operator, "{\"amount\":\"100.00\",\"currency\":\"USD\"}");
@@ -102,14 +102,6 @@ class DatabaseOutageTest {
         assertThat(new ProcessBuilder(command).inheritIO().start().waitFor()).isZero();
     }
 
-    private String token(ChildGateway gateway, String subject, String role) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/dev/tokens"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\",\"roles\":[\"" + role + "\"]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body()).get("access_token").asString();
-    }
-
     private tools.jackson.databind.JsonNode send(ChildGateway gateway, String path, String token, String body) throws Exception {
         HttpResponse<String> response = http.send(post(gateway, path, token, body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("%s: %s", path, response.body()).isIn(200, 201);
@@ -117,9 +109,6 @@ class DatabaseOutageTest {
     }
 
     private static HttpRequest post(ChildGateway gateway, String path, String token, String body) {
-        return HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return gateway.post(path, token, body, Duration.ofSeconds(30));
     }
 }

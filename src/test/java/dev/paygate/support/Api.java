@@ -131,6 +131,12 @@ public final class Api {
             return getJson("/accounts/" + account + "/balance").get("balance").asString();
         }
 
+        /** Waits, as a polling client would, until the transfer reaches the status (30 s at most). */
+        public void awaitStatus(String transfer, String status) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> getJson("/transfers/" + transfer + "/status").get("status").asString().equals(status));
+        }
+
         /** An SSE stream as a client reads it, resuming after {@code lastEventId} when given. */
         public Flux<ServerSentEvent<JsonNode>> events(String path, @Nullable String lastEventId, Duration timeout) {
             var request = client.mutate().responseTimeout(timeout).build()

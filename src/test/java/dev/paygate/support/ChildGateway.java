@@ -47,6 +47,27 @@ public final class ChildGateway implements AutoCloseable {
         this.settings = List.of(settings);
     }
 
+    /** A dev token for the subject and role, from this gateway's {@code /dev/tokens}. */
+    public String token(HttpClient http, String subject, String role) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/dev/tokens"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\",\"roles\":[\"" + role + "\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/dev/tokens answered " + response.statusCode() + ": " + response.body());
+        }
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(response.body())
+                .get("access_token").asString();
+    }
+
+    /** A JSON POST with a bearer token and a fresh Idempotency-Key, given up after {@code timeout}. */
+    public HttpRequest post(String path, String token, String body, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(timeout)
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
     public String baseUrl() {
         return "http://localhost:" + httpPort;
     }
