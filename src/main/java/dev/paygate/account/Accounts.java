@@ -36,7 +36,7 @@ class Accounts {
             ), audit AS (
                 INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
                 SELECT uuid_v7(), :actor, 'ACCOUNT_OPENED', 'account:' || id, 'OK',
-                       jsonb_build_object('user_id', user_id, 'currency', currency), :clientIp, :traceId
+                       jsonb_build_object('user_id', user_id, 'currency', currency), :ip, :trace
                 FROM created
             )
             SELECT\s""" + COLUMNS + " FROM created";
@@ -61,7 +61,7 @@ class Accounts {
                 SELECT uuid_v7(), :actor, 'ACCOUNT_CHANGED', 'account:' || id, 'OK',
                        jsonb_strip_nulls(jsonb_build_object('name', CAST(:name AS text), 'status', CAST(:status AS text),
                                                             'overdraft_limit_minor', CAST(:overdraft AS bigint))),
-                       :clientIp, :traceId
+                       :ip, :trace
                 FROM changed
             )
             SELECT\s""" + COLUMNS + " FROM changed";
@@ -80,8 +80,7 @@ class Accounts {
                 .bind("name", name)
                 .bind("currency", currency.code())
                 .bind("actor", actor.userId());
-        spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("traceId", String.class) : spec.bind("traceId", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(Accounts::account).one();
     }
 
@@ -119,8 +118,7 @@ class Accounts {
     Mono<Account> update(UUID id, @Nullable String name, @Nullable AccountStatus status, @Nullable Long overdraftMinor,
                          Actor actor) {
         var spec = db.sql(UPDATE).bind("id", id).bind("actor", actor.userId());
-        spec = actor.clientIp() == null ? spec.bindNull("clientIp", String.class) : spec.bind("clientIp", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("traceId", String.class) : spec.bind("traceId", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         spec = name == null ? spec.bindNull("name", String.class) : spec.bind("name", name);
         spec = status == null ? spec.bindNull("status", String.class) : spec.bind("status", status.name());
         spec = overdraftMinor == null ? spec.bindNull("overdraft", Long.class) : spec.bind("overdraft", overdraftMinor);

@@ -1,20 +1,13 @@
 package dev.paygate.bank;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.paygate.common.SecretKeys;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -26,7 +19,6 @@ import org.springframework.stereotype.Component;
 @Component
 class CredentialsCipher {
 
-    private static final Logger log = LoggerFactory.getLogger(CredentialsCipher.class);
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -65,43 +57,7 @@ class CredentialsCipher {
     }
 
     private static byte[] keyBytes(BankProperties properties, Environment environment) {
-        if (properties.credentialsKey() != null && !properties.credentialsKey().isBlank()) {
-            byte[] key = Base64.getDecoder().decode(properties.credentialsKey().trim());
-            if (key.length != 32) {
-                throw new IllegalArgumentException("paygate.banks.credentials-key must be 32 bytes, base64-encoded");
-            }
-            return key;
-        }
-        if (environment.matchesProfiles("prod")) {
-            throw new IllegalStateException("Set paygate.banks.credentials-key (32 random bytes, base64) to encrypt "
-                    + "bank credentials; e.g. openssl rand -base64 32");
-        }
-        return generatedKey(properties.credentialsKeyFile());
-    }
-
-    /** The embedded default's key: made once, owner-readable only, kept so credentials survive restarts. */
-    private static byte[] generatedKey(Path file) {
-        try {
-            if (Files.exists(file)) {
-                return Base64.getDecoder().decode(Files.readString(file).trim());
-            }
-            byte[] key = new byte[32];
-            RANDOM.nextBytes(key);
-            Path directory = file.toAbsolutePath().getParent();
-            Files.createDirectories(directory);
-            Path temporary = Files.createTempFile(directory, "bank-key", ".tmp");
-            try {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // The directory's access control applies.
-            }
-            Files.writeString(temporary, Base64.getEncoder().encodeToString(key));
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-            log.warn("Banks: generated a credentials key in {}; set paygate.banks.credentials-key in production",
-                    file.toAbsolutePath().normalize());
-            return key;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or write the bank credentials key " + file, e);
-        }
+        return SecretKeys.configuredOrGenerated("paygate.banks.credentials-key", properties.credentialsKey(),
+                properties.credentialsKeyFile(), environment);
     }
 }

@@ -40,8 +40,7 @@ public class ExternalBanks {
                 .bind("id", id).bind("name", name).bind("url", apiUrl).bind("protocol", protocol)
                 .bind("method", method.name())
                 .bind("credentials", encryptedCredentials).bind("sandbox", sandbox).bind("actor", actor.userId());
-        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(ExternalBanks::bank).one();
     }
 

@@ -67,8 +67,7 @@ class Alerts {
         var spec = db.sql("SELECT id FROM compliance_review(:id, :approve, :reason, :actor, :ip, :trace)")
                 .bind("id", transactionId).bind("approve", approve).bind("actor", actor.userId());
         spec = reason == null ? spec.bindNull("reason", String.class) : spec.bind("reason", reason);
-        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(row -> row.get("id", UUID.class)).one();
     }
 

@@ -53,8 +53,7 @@ class KycLevels {
     Mono<LevelView> set(String userId, KycLevel level, @Nullable String note, Actor actor) {
         var spec = db.sql(SET).bind("user", userId).bind("level", level.name()).bind("actor", actor.userId());
         spec = note == null ? spec.bindNull("note", String.class) : spec.bind("note", note);
-        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(KycLevels::level).one();
     }
 

@@ -77,8 +77,7 @@ class PersonalData {
     /** The user's data, and whether Paygate holds anything about them at all. */
     Mono<Export> export(String userId, Actor actor) {
         var spec = db.sql(EXPORT).bind("user", userId).bind("actor", actor.userId());
-        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(row -> new Export(json.readTree(row.get("document", String.class)),
                         Boolean.TRUE.equals(row.get("known", Boolean.class))))
                 .one();
