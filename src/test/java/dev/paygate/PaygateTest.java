@@ -17,6 +17,7 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
         "paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
         "paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
         "paygate.banks.credentials-key-file=" + TestDataDirectory.BANK_CREDENTIALS_KEY,
+        "paygate.compliance.erasure.pseudonym-key-file=" + TestDataDirectory.PSEUDONYM_KEY,
         "spring.main.banner-mode=off",
         // The suite's users make thousands of requests a second; RateLimitTest checks the limits.
         "paygate.rate-limit.requests-per-period=1000000",

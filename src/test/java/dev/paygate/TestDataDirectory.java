@@ -23,6 +23,7 @@ public class TestDataDirectory implements EnvironmentPostProcessor, Ordered {
     public static final String POSTGRES = ROOT + "/postgres-17";
     public static final String SIGNING_KEY = ROOT + "/dev-signing-key.json";
     public static final String BANK_CREDENTIALS_KEY = ROOT + "/bank-credentials.key";
+    public static final String PSEUDONYM_KEY = ROOT + "/erasure-pseudonym.key";
 
     private static final AtomicBoolean WIPED = new AtomicBoolean();
 

@@ -16,6 +16,8 @@ public enum ApiProblem implements ProblemKind {
     BANK_NOT_FOUND(HttpStatus.NOT_FOUND, "bank-not-found", "Bank not found", null),
     BANK_NAME_TAKEN(HttpStatus.CONFLICT, "bank-name-taken", "A bank with this name is registered", null),
     BANK_UNAVAILABLE(HttpStatus.BAD_GATEWAY, "bank-unavailable", "The bank did not answer", null),
+    USER_ALREADY_ERASED(HttpStatus.CONFLICT, "user-already-erased", "The user is already erased", null),
+    ERASURE_BLOCKED(HttpStatus.CONFLICT, "erasure-blocked", "The user's accounts are not empty", null),
     REVIEW_NOT_PENDING(HttpStatus.CONFLICT, "review-not-pending", "Not on hold for review", null),
     SANCTIONS_LIST_INVALID(HttpStatus.UNPROCESSABLE_CONTENT, "sanctions-list-invalid",
             "The sanctions list could not be loaded", null),

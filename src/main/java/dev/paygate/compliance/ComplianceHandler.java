@@ -16,6 +16,7 @@ import dev.paygate.compliance.KycRecords.SetLevel;
 import dev.paygate.ledger.Ledger;
 import dev.paygate.ledger.TransactionView;
 import java.io.IOException;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -23,6 +24,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.node.ObjectNode;
 
 /** HTTP in and out for KYC levels, limits, alerts and review decisions. */
 @Component
@@ -36,16 +38,19 @@ class ComplianceHandler {
     private final Ledger ledger;
     private final SanctionsScreening sanctions;
     private final PersonalData personalData;
+    private final Erasures erasures;
     private final Callers callers;
     private final FieldErrorsFactory fieldErrors;
 
     ComplianceHandler(KycLevels levels, Alerts alerts, Ledger ledger, SanctionsScreening sanctions,
-                      PersonalData personalData, Callers callers, FieldErrorsFactory fieldErrors) {
+                      PersonalData personalData, Erasures erasures, Callers callers,
+                      FieldErrorsFactory fieldErrors) {
         this.levels = levels;
         this.alerts = alerts;
         this.ledger = ledger;
         this.sanctions = sanctions;
         this.personalData = personalData;
+        this.erasures = erasures;
         this.callers = callers;
         this.fieldErrors = fieldErrors;
     }
@@ -140,6 +145,31 @@ class ComplianceHandler {
                 return export.document();
             });
         }).flatMap(document -> ServerResponse.ok().bodyValue(document));
+    }
+
+    /**
+     * Erases the user's personal data (GDPR art. 17) and closes their accounts; refused, with
+     * nothing changed, while an account holds money or has a movement in flight.
+     */
+    Mono<ServerResponse> erase(ServerRequest request) {
+        return callers.of(request).flatMap(caller -> {
+            caller.requireScope(Scopes.ACCOUNTS_WRITE);
+            caller.requireRole(Role.ADMIN);
+            String userId = userId(request);
+            return erasures.erase(userId, caller.actor()).map(outcome -> switch (outcome.get("outcome").asString()) {
+                case "ERASED" -> {
+                    ((ObjectNode) outcome).remove("outcome");
+                    yield outcome;
+                }
+                case "ALREADY_ERASED" -> throw new ApiException(ApiProblem.USER_ALREADY_ERASED,
+                        "User " + userId + " is already erased: nothing is held about them any more.");
+                case "BLOCKED" -> throw new ApiException(ApiProblem.ERASURE_BLOCKED,
+                        "Accounts of user " + userId + " still hold money, or have movements in flight: "
+                                + "settle and empty them first. Nothing was erased.",
+                        Map.of(), Map.of("accounts", outcome.get("accounts")));
+                default -> throw ApiException.notFound(ApiProblem.USER_NOT_FOUND, userId);
+            });
+        }).flatMap(erased -> ServerResponse.ok().bodyValue(erased));
     }
 
     Mono<ServerResponse> sanctions(ServerRequest request) {

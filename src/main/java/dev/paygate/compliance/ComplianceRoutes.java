@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** The routes of KYC levels, limits, alerts and reviews. */
+/** The routes of KYC levels, limits, alerts, reviews, sanctions and personal data. */
 @Configuration(proxyBeanMethods = false)
 class ComplianceRoutes {
 
@@ -20,6 +20,7 @@ class ComplianceRoutes {
                 .andRoute(GET("/users/{user_id}/kyc"), handler::level)
                 .andRoute(GET("/users/{user_id}/limits"), handler::limits)
                 .andRoute(GET("/users/{user_id}/personal-data"), handler::personalData)
+                .andRoute(POST("/users/{user_id}/erasure"), handler::erase)
                 .andRoute(GET("/compliance/alerts"), handler::alerts)
                 .andRoute(GET("/compliance/sanctions"), handler::sanctions)
                 .andRoute(POST("/compliance/sanctions/reload"), handler::reloadSanctions)

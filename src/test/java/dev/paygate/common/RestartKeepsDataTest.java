@@ -57,7 +57,8 @@ class RestartKeepsDataTest {
                 "--spring.main.banner-mode=off",
                 "--paygate.database.embedded.data-directory=" + root.resolve("postgres-17"),
                 "--paygate.security.dev.key-file=" + root.resolve("dev-signing-key.json"),
-                "--paygate.banks.credentials-key-file=" + root.resolve("bank-credentials.key"));
+                "--paygate.banks.credentials-key-file=" + root.resolve("bank-credentials.key"),
+                "--paygate.compliance.erasure.pseudonym-key-file=" + root.resolve("erasure-pseudonym.key"));
     }
 
     private static WebTestClient client(ConfigurableApplicationContext context) {

@@ -69,8 +69,8 @@ class DeploymentFilesTest {
         Map<String, String> env = environment(services().get(gateway));
         assertThat(env).containsEntry("SPRING_PROFILES_ACTIVE", "prod")
                 .containsEntry("SPRING_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
-                // The prod profile will not start without a key for bank credentials.
-                .containsKey("PAYGATE_BANKS_CREDENTIALS_KEY")
+                // The prod profile will not start without its keys for bank credentials and pseudonyms.
+                .containsKeys("PAYGATE_BANKS_CREDENTIALS_KEY", "PAYGATE_COMPLIANCE_ERASURE_PSEUDONYM_KEY")
                 .containsEntry("PAYGATE_SECURITY_AUDIENCE", "paygate")
                 .containsKeys("SPRING_R2DBC_USERNAME", "SPRING_R2DBC_PASSWORD",
                         "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");

@@ -29,6 +29,7 @@ class ProductionProfileTest extends EndToEndTest {
         try (ConfigurableApplicationContext production = SecondInstance.start(
                 "--spring.profiles.active=prod",
                 "--paygate.banks.credentials-key=" + compose.get("PAYGATE_BANKS_CREDENTIALS_KEY"),
+                "--paygate.compliance.erasure.pseudonym-key=" + compose.get("PAYGATE_COMPLIANCE_ERASURE_PSEUDONYM_KEY"),
                 // Nothing answers there: the keys are fetched on the first token, never at startup.
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=http://127.0.0.1:9/realms/paygate",
                 "--spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:9/realms/paygate/certs",
@@ -64,7 +65,7 @@ class ProductionProfileTest extends EndToEndTest {
         Map<String, Object> environment = (Map<String, Object>) gateway.get("environment");
         Map<String, String> strings = new java.util.HashMap<>();
         environment.forEach((key, value) -> strings.put(key, String.valueOf(value)));
-        assertThat(strings).containsKey("PAYGATE_BANKS_CREDENTIALS_KEY");
+        assertThat(strings).containsKeys("PAYGATE_BANKS_CREDENTIALS_KEY", "PAYGATE_COMPLIANCE_ERASURE_PSEUDONYM_KEY");
         return strings;
     }
 }

@@ -34,6 +34,7 @@ class RateLimitTest {
                 "--paygate.database.embedded.data-directory=" + TestDataDirectory.POSTGRES,
                 "--paygate.security.dev.key-file=" + TestDataDirectory.SIGNING_KEY,
                 "--paygate.banks.credentials-key-file=" + TestDataDirectory.BANK_CREDENTIALS_KEY,
+                "--paygate.compliance.erasure.pseudonym-key-file=" + TestDataDirectory.PSEUDONYM_KEY,
                 "--paygate.rate-limit.requests-per-period=5",
                 "--paygate.rate-limit.anonymous-requests-per-period=3",
                 "--paygate.rate-limit.period=2s",

@@ -27,6 +27,7 @@ public final class SecondInstance {
         settings.put("--paygate.database.embedded.data-directory", TestDataDirectory.POSTGRES);
         settings.put("--paygate.security.dev.key-file", TestDataDirectory.SIGNING_KEY);
         settings.put("--paygate.banks.credentials-key-file", TestDataDirectory.BANK_CREDENTIALS_KEY);
+        settings.put("--paygate.compliance.erasure.pseudonym-key-file", TestDataDirectory.PSEUDONYM_KEY);
         settings.put("--paygate.rate-limit.enabled", "false");
         // The suite's own instance serves the sandbox bank; a second one would take it over.
         settings.put("--paygate.sandbox.enabled", "false");
