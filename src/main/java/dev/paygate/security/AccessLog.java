@@ -30,7 +30,7 @@ class AccessLog implements WebFilter {
     /** Exchange attribute holding the authenticated caller's user id. */
     static final String CALLER = AccessLog.class.getName() + ".caller";
 
-    private static final Logger log = LoggerFactory.getLogger("dev.paygate.access");
+    private static final Logger log = LoggerFactory.getLogger(AccessLogFiles.LOGGER);
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {

@@ -4,11 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.SecondInstance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -42,6 +50,25 @@ class AccessLogTest extends EndToEndTest {
         api.anonymous().get().uri("/transfers").exchange().expectStatus().isUnauthorized();
 
         assertThat(accessLine(output, "GET (no route) 401")).contains("caller=-");
+    }
+
+    @Test
+    void withADirectoryTheLogIsKeptInFilesOfItsOwnAndOldFilesAreDeleted(@TempDir Path directory) throws IOException {
+        Path expired = Files.writeString(directory.resolve("access-" + LocalDate.now().minusDays(8) + ".log.gz"), "old");
+        Path kept = Files.writeString(directory.resolve("access-" + LocalDate.now().minusDays(2) + ".log.gz"), "recent");
+        String token = api.token("file-logged-" + UUID.randomUUID(), List.of("CUSTOMER"), null);
+        try (ConfigurableApplicationContext instance = SecondInstance.start(
+                "--paygate.access-log.directory=" + directory, "--paygate.access-log.retention=7d")) {
+            SecondInstance.clientOf(instance).get().uri("/accounts").header("Authorization", "Bearer " + token)
+                    .exchange().expectStatus().isOk();
+
+            Path current = directory.resolve("access.log");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(current)
+                    && Files.readString(current).contains("GET /accounts 200"));
+            assertThat(Files.readString(current)).doesNotContain(token);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(expired));
+            assertThat(kept).as("a file younger than the retention").exists();
+        }
     }
 
     private static String accessLine(CapturedOutput output, String fragment) {
