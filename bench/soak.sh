@@ -70,7 +70,8 @@ timeout 330 node "$ROOT/bench/client.mjs" setup "$BASE" "$ACCOUNTS" "$OUT" >"$OU
 MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
 
 log "load: $CLIENTS connections for ${SOAK_SECONDS}s; a heap sample every ${SAMPLE_SECONDS}s"
-wrk -t2 -c"$CLIENTS" -d"$SOAK_SECONDS"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
+# A few seconds past the last sample, so that sample too is taken under load.
+wrk -t2 -c"$CLIENTS" -d$((SOAK_SECONDS + 5))s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
   -- "$OUT/accounts.tsv" uniform "$MERCHANT" >"$OUT/wrk.txt" 2>&1 &
 WRK_PID=$!
 : >"$OUT/samples.tsv"
