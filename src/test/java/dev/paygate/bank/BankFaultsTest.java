@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.paygate.bank.ExternalBanks.AuthMethod;
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.SandboxBanks;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -40,6 +42,13 @@ class BankFaultsTest extends EndToEndTest {
     @LocalServerPort
     int port;
 
+    private SandboxBanks banks;
+
+    @BeforeEach
+    void sandboxBanks() {
+        banks = new SandboxBanks(registry, db, port);
+    }
+
     static Stream<Arguments> faults() {
         return Stream.of(
                 Arguments.of("error_rate", 0.3),
@@ -51,7 +60,7 @@ class BankFaultsTest extends EndToEndTest {
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("faults")
     void concurrentPayoutsAllSettleExactlyOnceUnderFaults(String knob, double rate) {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of(knob, rate, "seed", 7, "latency_ms", 20))
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$." + knob).isEqualTo(rate).jsonPath("$.seed").isEqualTo(7);
@@ -75,9 +84,9 @@ class BankFaultsTest extends EndToEndTest {
                 .sequential().collectList().block();
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> unsettled(bank) == 0);
-        Map<String, String> ours = statuses(bank);
-        Map<String, String> theirs = bankSide(bank);
+                .until(() -> banks.unsettled(bank) == 0);
+        Map<String, String> ours = banks.statuses(bank);
+        Map<String, String> theirs = banks.bankSide(bank);
         for (String id : ids) {
             assertThat(ours.get(id)).as("transfer %s", id).isIn("COMPLETED", "FAILED");
             if (ours.get(id).equals("COMPLETED")) {
@@ -101,7 +110,7 @@ class BankFaultsTest extends EndToEndTest {
 
     @Test
     void theCircuitOpensUnderFailuresTransfersWaitAndItClosesAfter() {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of("error_rate", 1.0)).expectStatus().isOk();
         User alice = api.newCustomer();
         UUID account = alice.openAccount("EUR");
@@ -127,7 +136,7 @@ class BankFaultsTest extends EndToEndTest {
         alice.awaitStatus(waiting, "COMPLETED");
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> health(bank).get("circuit_state").asString().equals("CLOSED"));
-        Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> unsettled(bank) == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> banks.unsettled(bank) == 0);
         ledger.assertInvariants();
     }
 
@@ -137,7 +146,7 @@ class BankFaultsTest extends EndToEndTest {
      */
     @Test
     void aPayoutTheBankNeverAnswersKeepsItsMoneyHeldPastTheDeadlineThenFails() {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         api.admin().put("/external-banks/" + bank + "/sandbox-faults", Map.of("timeout_rate", 1.0)).expectStatus().isOk();
         User alice = api.newCustomer();
         UUID account = alice.openAccount("EUR");
@@ -152,13 +161,13 @@ class BankFaultsTest extends EndToEndTest {
 
         alice.awaitStatus(id, "FAILED");
         assertThat(alice.getJson("/accounts/" + account + "/balance").get("held").asString()).isEqualTo("0.00");
-        assertThat(bankSide(bank).get(id)).isNotEqualTo("EXECUTED");
+        assertThat(banks.bankSide(bank).get(id)).isNotEqualTo("EXECUTED");
         ledger.assertInvariants();
     }
 
     @Test
     void aBankThatAuthenticatesWithOAuth2Works() {
-        UUID bank = sandboxBank(AuthMethod.OAUTH2);
+        UUID bank = banks.register(AuthMethod.OAUTH2);
         User alice = api.newCustomer();
         UUID account = alice.openAccount("EUR");
         api.operator().deposit(account, "50.00", "EUR");
@@ -171,7 +180,7 @@ class BankFaultsTest extends EndToEndTest {
 
     @Test
     void theSandboxRefusesUnauthenticatedSignedWronglyAndReplayedCalls() {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         String path = "/sandbox/banks/" + bank + "/payments/" + UUID.randomUUID();
         Map<String, String> credentials = registry.credentials(bank).block();
         String timestamp = Long.toString(System.currentTimeMillis() / 1000);
@@ -188,7 +197,7 @@ class BankFaultsTest extends EndToEndTest {
 
     @Test
     void theSandboxAnswersAMalformedOrderWith400AndExecutesNothing() {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         Map<String, String> credentials = registry.credentials(bank).block();
         String path = "/sandbox/banks/" + bank + "/payments";
         for (String body : List.of("{", "[]", "{\"payment_id\":null}",
@@ -203,12 +212,12 @@ class BankFaultsTest extends EndToEndTest {
                     .bodyValue(body).exchange()
                     .expectStatus().isBadRequest();
         }
-        assertThat(bankSide(bank)).isEmpty();
+        assertThat(banks.bankSide(bank)).isEmpty();
     }
 
     @Test
     void badFaultKnobsAreRefusedAndChangeNothing() {
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         String path = "/external-banks/" + bank + "/sandbox-faults";
 
         api.admin().put(path, Map.of("error_rate", 1.5)).expectStatus().isBadRequest()
@@ -234,7 +243,7 @@ class BankFaultsTest extends EndToEndTest {
                 java.nio.file.Files.readString(java.nio.file.Path.of("docs/bank-api.yaml")));
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
-        UUID bank = sandboxBank(AuthMethod.HMAC);
+        UUID bank = banks.register(AuthMethod.HMAC);
         List<String> operations = new ArrayList<>();
         paths.forEach((template, item) -> item.keySet().stream().filter(method -> method.matches("get|post")).forEach(method -> {
             String path = "/sandbox/banks/" + bank + template.replace("{payment_id}", UUID.randomUUID().toString())
@@ -263,38 +272,7 @@ class BankFaultsTest extends EndToEndTest {
                 .exchange();
     }
 
-    private UUID sandboxBank(AuthMethod method) {
-        UUID id = UUID.randomUUID();
-        Map<String, String> credentials = method == AuthMethod.HMAC
-                ? Map.of("key_id", "test-" + id, "secret", "secret-" + id)
-                : Map.of("client_id", "paygate-" + id, "client_secret", "secret-" + id);
-        registry.ensureSandbox(id, "Test bank " + id, "http://localhost:" + port + "/sandbox/banks/" + id, method,
-                credentials).block();
-        return id;
-    }
-
     private JsonNode health(UUID bank) {
         return api.operator().getJson("/external-banks/" + bank + "/health");
-    }
-
-    private long unsettled(UUID bank) {
-        return db.sql("SELECT count(*) AS n FROM transactions WHERE bank_id = :bank AND status NOT IN ('COMPLETED', 'FAILED')")
-                .bind("bank", bank).map(row -> row.get("n", Long.class)).one().block();
-    }
-
-    private Map<String, String> statuses(UUID bank) {
-        Map<String, String> statuses = new java.util.HashMap<>();
-        db.sql("SELECT id::text AS id, status FROM transactions WHERE bank_id = :bank").bind("bank", bank)
-                .map(row -> Map.entry(row.get("id", String.class), row.get("status", String.class)))
-                .all().toIterable().forEach(entry -> statuses.put(entry.getKey(), entry.getValue()));
-        return statuses;
-    }
-
-    private Map<String, String> bankSide(UUID bank) {
-        Map<String, String> statuses = new java.util.HashMap<>();
-        db.sql("SELECT payment_id::text AS id, status FROM sandbox_payments WHERE bank_id = :bank").bind("bank", bank)
-                .map(row -> Map.entry(row.get("id", String.class), row.get("status", String.class)))
-                .all().toIterable().forEach(entry -> statuses.put(entry.getKey(), entry.getValue()));
-        return statuses;
     }
 }

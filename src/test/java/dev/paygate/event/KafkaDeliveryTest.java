@@ -7,6 +7,7 @@ import dev.paygate.sandbox.SandboxBank;
 import dev.paygate.support.Api;
 import dev.paygate.support.Api.User;
 import dev.paygate.support.EndToEndTest;
+import dev.paygate.support.EventTopic;
 import dev.paygate.support.SecondInstance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +15,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,17 +66,7 @@ class KafkaDeliveryTest extends EndToEndTest {
                     .sequential().filter(id -> !id.isEmpty()).collectList().block();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> unsettled(payouts) == 0);
 
-            Map<String, Long> expected = new HashMap<>();
-            // One outbox row per change; the relay publishes it under each customer account it touches.
-            db.sql("""
-                            SELECT o.event_id::text AS id, a.id::text AS account, o.position
-                            FROM outbox o JOIN transactions t ON t.id = o.transaction_id
-                                 JOIN accounts a ON a.id IN (t.from_account, t.to_account)
-                            WHERE a.id = ANY(:accounts)""")
-                    .bind("accounts", accounts.toArray(UUID[]::new))
-                    .map(row -> Map.entry(row.get("id", String.class) + "@" + row.get("account", String.class),
-                            row.get("position", Long.class)))
-                    .all().toIterable().forEach(row -> expected.put(row.getKey(), row.getValue()));
+            Map<String, Long> expected = EventTopic.owed(db, accounts);
             assertThat(expected).hasSizeGreaterThan(2 * TRANSFERS);
 
             Map<String, Long> received = new HashMap<>();
@@ -144,16 +132,7 @@ class KafkaDeliveryTest extends EndToEndTest {
                 relay.pause(false);
             }
 
-            List<String> received = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (received.size() < made.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.key().equals(account.toString())) {
-                        received.add(JSON.readTree(record.value()).get("subject").asString());
-                    }
-                }
-            }
-            assertThat(received).containsExactlyElementsOf(made);
+            assertThat(subjects(consumer, account, made.size())).containsExactlyElementsOf(made);
         }
     }
 
@@ -180,16 +159,7 @@ class KafkaDeliveryTest extends EndToEndTest {
                 assertThat(unpublished(account)).isEqualTo(10);
 
                 try (ConfigurableApplicationContext next = SecondInstance.start()) {
-                    List<String> received = new ArrayList<>();
-                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                    while (received.size() < made.size() && System.nanoTime() < deadline) {
-                        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                            if (record.key().equals(account.toString())) {
-                                received.add(JSON.readTree(record.value()).get("subject").asString());
-                            }
-                        }
-                    }
-                    assertThat(received).containsExactlyElementsOf(made);
+                    assertThat(subjects(consumer, account, made.size())).containsExactlyElementsOf(made);
                     // Marked sent once the broker acknowledged: a moment after a consumer may see them.
                     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> unpublished(account) == 0);
                 }
@@ -206,20 +176,14 @@ class KafkaDeliveryTest extends EndToEndTest {
                 .bind("account", account).map(row -> row.get("n", Long.class)).one().block();
     }
 
-    /** A consumer of the topic, from its end, once its partitions are assigned. */
+    /** The subjects of the events under the account's key, in topic order, once {@code expected} of them arrived (30 s at most). */
+    private static List<String> subjects(KafkaConsumer<String, String> consumer, UUID account, int expected) {
+        return EventTopic.read(consumer, account.toString()::equals, read -> read.size() >= expected, Duration.ofSeconds(30))
+                .stream().map(record -> JSON.readTree(record.value()).get("subject").asString()).toList();
+    }
+
+    /** A consumer of the suite's topic, from its end, once its partitions are assigned. */
     static KafkaConsumer<String, String> consumer() {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties);
-        consumer.subscribe(List.of(TestKafkaBroker.TOPIC));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(200));
-        }
-        return consumer;
+        return EventTopic.consumer(TestKafkaBroker.bootstrapServers());
     }
 }

@@ -38,13 +38,20 @@ import tools.jackson.databind.ObjectMapper;
  * internal transfer PENDING, every payout settled within the bank deadline, every event delivered.
  *
  * <p>Load size and crash count stay small so this lives in the normal suite (~60 s); raise them
- * with {@code -Dpaygate.crash.load-seconds} and {@code -Dpaygate.crash.rounds}.
+ * with {@code -Dpaygate.crash.load-seconds} and {@code -Dpaygate.crash.rounds}. With
+ * {@code -Dpaygate.crash.payouts=N} the load is counted in payouts instead: the rounds and one more
+ * load after the last restart each run until their share of N payouts was accepted, so N payouts
+ * go through the crashes (the {@code reliability-long} Maven profile: 500 payouts, one restart).
  */
 class CrashRecoveryTest {
 
     private static final String SANDBOX_BANK = "5a4db0c5-0000-4000-8000-000000000001";
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("paygate.crash.load-seconds", 3));
     private static final int ROUNDS = Integer.getInteger("paygate.crash.rounds", 2);
+    /** Payouts to accept in all, spread over the rounds and a last load after them; 0: each round loads for LOAD. */
+    private static final int PAYOUTS = Integer.getInteger("paygate.crash.payouts", 0);
+    /** A load counted in payouts gives up after this, so a gateway that refuses them fails the test rather than hangs it. */
+    private static final Duration PAYOUT_LOAD_MAX = Duration.ofMinutes(5);
     private static final int ACCOUNTS = 8;
     private static final int IN_FLIGHT_MAX = 16;
     /** The dispatch deadline below plus one retry wait and the polling slack. */
@@ -82,7 +89,7 @@ class CrashRecoveryTest {
             for (int round = 1; round <= ROUNDS; round++) {
                 boolean postgresToo = round % 2 == 0;
                 int acknowledgedBefore = acknowledgedPayouts.size();
-                load(gateway, customer, accounts);
+                load(gateway, customer, accounts, round);
                 assertThat(acknowledgedPayouts.size()).as("payouts accepted before crash %d", round)
                         .isGreaterThan(acknowledgedBefore);
                 gateway.kill();
@@ -99,6 +106,11 @@ class CrashRecoveryTest {
                             .contains("Stopped the PostgreSQL that a gateway which did not shut down cleanly left running");
                 }
                 assertWhole(gateway.database());
+            }
+
+            if (PAYOUTS > 0) {
+                load(gateway, customer, accounts, ROUNDS + 1);
+                assertThat(acknowledgedPayouts).as("payouts accepted").hasSizeGreaterThanOrEqualTo(PAYOUTS);
             }
 
             DatabaseClient db = gateway.database();
@@ -157,13 +169,15 @@ class CrashRecoveryTest {
         assertThat(report.get("mismatches")).as(report.toString()).isEmpty();
     }
 
-    private void load(ChildGateway gateway, String customer, List<String> accounts) throws InterruptedException {
+    /** Load phase {@code phase} (1-based): for LOAD, or until its share of PAYOUTS was accepted. */
+    private void load(ChildGateway gateway, String customer, List<String> accounts, int phase) throws InterruptedException {
         Random random = new Random();
         Semaphore permits = new Semaphore(IN_FLIGHT_MAX);
-        Instant end = Instant.now().plus(LOAD);
+        Instant end = Instant.now().plus(PAYOUTS > 0 ? PAYOUT_LOAD_MAX : LOAD);
+        long payoutsDue = (long) PAYOUTS * phase / (ROUNDS + 1);
         AtomicInteger unexpected = new AtomicInteger();
         List<String> problems = new ArrayList<>();
-        while (Instant.now().isBefore(end)) {
+        while (Instant.now().isBefore(end) && (PAYOUTS == 0 || acknowledgedPayouts.size() < payoutsDue)) {
             permits.acquire();
             String from = accounts.get(random.nextInt(accounts.size()));
             int cents = 1 + random.nextInt(2000);
@@ -215,7 +229,7 @@ class CrashRecoveryTest {
         for (int i = 0; i < ACCOUNTS; i++) {
             String id = send(gateway, "/accounts", customer, "{\"currency\":\"USD\",\"name\":\"crash-" + i + "\"}", 201)
                     .get("id").asString();
-            send(gateway, "/accounts/" + id + "/deposit", operator, "{\"amount\":\"1000.00\",\"currency\":\"USD\"}", 201);
+            send(gateway, "/accounts/" + id + "/deposit", operator, "{\"amount\":\"10000.00\",\"currency\":\"USD\"}", 201);
             accounts.add(id);
         }
         return accounts;

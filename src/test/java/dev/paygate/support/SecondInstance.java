@@ -1,17 +1,19 @@
 package dev.paygate.support;
 
 import dev.paygate.PaygateApplication;
+import dev.paygate.PaygateTest;
 import dev.paygate.TestDataDirectory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * Another gateway instance beside the suite's own: same database, same broker, same keys, as a
- * second replica behind a load balancer would be. Close it to stop it.
+ * Another gateway instance beside the suite's own: same database, same broker, same keys, same
+ * settings, as a second replica behind a load balancer would be. Close it to stop it.
  */
 public final class SecondInstance {
 
@@ -21,6 +23,11 @@ public final class SecondInstance {
     /** Starts an instance; {@code extra} settings ({@code --name=value}) override the shared ones. */
     public static ConfigurableApplicationContext start(String... extra) {
         Map<String, String> settings = new LinkedHashMap<>();
+        // A replica runs with the suite instance's settings (bank timeouts, rate limits, heartbeats).
+        for (String property : PaygateTest.class.getAnnotation(SpringBootTest.class).properties()) {
+            String[] pair = property.split("=", 2);
+            settings.put("--" + pair[0], pair[1]);
+        }
         settings.put("--server.port", "0");
         settings.put("--spring.main.banner-mode", "off");
         settings.put("--logging.level.root", "WARN");
