@@ -108,15 +108,23 @@ LANGUAGE sql IMMUTABLE AS $$
                   || '\x70008000000000000000'::bytea, 'hex')::uuid
 $$;
 
--- An amount in major units (a limit, a threshold) as minor units of a currency; NULL stays NULL.
+-- An amount in major units (a limit, a threshold) as minor units, given the currency's exponent;
+-- NULL stays NULL. Exact (numeric, not floating point) and an expression PostgreSQL inlines.
+CREATE OR REPLACE FUNCTION minor_of(p_major numeric, p_exponent int) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_major IS NOT NULL
+                THEN least(floor(p_major * power(10::numeric, p_exponent)), 9223372036854775807)::bigint END
+$$;
+
+-- The same, given the currency.
 CREATE OR REPLACE FUNCTION minor_units(p_major numeric, p_currency text) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF p_major IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN (SELECT least(floor(p_major * 10 ^ e.exponent), 9223372036854775807)::bigint
-            FROM currency_exponents e WHERE e.code = p_currency::char(3)); -- char(3): the primary key is used
+    RETURN minor_of(p_major, (SELECT e.exponent FROM currency_exponents e
+                              WHERE e.code = p_currency::char(3))); -- char(3): the primary key is used
 END;
 $$;
 
@@ -147,141 +155,11 @@ BEGIN
 END;
 $$;
 
--- The KYC refusal of a movement, if any: an operation the sender's level does not allow, or an
--- amount beyond the sender's per-transfer or daily limit or the recipient's balance limit.
-CREATE OR REPLACE FUNCTION kyc_refusal(p_src accounts, p_dst accounts, p_type text, p_amount bigint,
-                                       p_currency text) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_limits kyc_limits;
-BEGIN
-    IF p_src.kind = 'CUSTOMER' AND p_type IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND') THEN
-        v_limits := kyc_limits_of(p_src.user_id, p_currency);
-        IF p_type = 'EXTERNAL_OUTBOUND' AND NOT coalesce(v_limits.payouts_allowed, true) THEN
-            RETURN 'KYC_NOT_ALLOWED';
-        END IF;
-        IF p_amount > minor_units(v_limits.per_transfer_max, p_currency) THEN
-            RETURN 'KYC_LIMIT';
-        END IF;
-        IF v_limits.daily_max IS NOT NULL
-           AND kyc_sent_last_day(p_src.user_id, p_currency) + p_amount > minor_units(v_limits.daily_max, p_currency) THEN
-            RETURN 'KYC_LIMIT';
-        END IF;
-    END IF;
-    IF p_dst.kind = 'CUSTOMER' AND p_type IN ('TRANSFER', 'DEPOSIT', 'EXTERNAL_INBOUND') THEN
-        v_limits := kyc_limits_of(p_dst.user_id, p_currency);
-        IF p_dst.balance + p_amount > minor_units(v_limits.balance_max, p_currency) THEN
-            RETURN 'KYC_LIMIT';
-        END IF;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
--- The AML rules a movement sets off, each with what it found. Called for movements that passed
--- every other check; it counts them for VELOCITY rules as it goes (aml_counters). Structuring
--- looks at the account's recent history only for amounts inside its band, and never reads more
--- of it than the rule needs.
-CREATE OR REPLACE FUNCTION aml_fired_rules(p_rules aml_rules[], p_src accounts, p_type text, p_amount bigint,
-                                           p_currency text, p_counterparty jsonb)
-RETURNS TABLE (rule_id text, action text, details jsonb)
-LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
-DECLARE
-    v_rule      aml_rules;
-    v_threshold bigint;
-    v_seen      int;
-    v_window    interval;
-    v_start     timestamptz;
-    v_count     int;
-    v_previous  int;
-    v_estimate  numeric;
-BEGIN
-    IF p_rules IS NULL THEN
-        RETURN;
-    END IF;
-    FOREACH v_rule IN ARRAY p_rules LOOP
-        CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currency;
-        v_threshold := minor_units(v_rule.amount_major, p_currency);
-        IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amount >= v_threshold THEN
-            rule_id := v_rule.id; action := v_rule.action;
-            details := jsonb_build_object('amount_minor', p_amount, 'threshold_minor', v_threshold);
-            RETURN NEXT;
-        ELSIF v_rule.kind = 'VELOCITY' AND p_src.kind = 'CUSTOMER' THEN
-            v_window := make_interval(mins => v_rule.window_minutes);
-            v_start := date_bin(v_window, now(), timestamptz '2000-01-01');
-            INSERT INTO aml_counters AS c (rule_id, account_id, window_start, count, previous_count)
-            VALUES (v_rule.id, p_src.id, v_start, 1, 0)
-            ON CONFLICT (rule_id, account_id) DO UPDATE SET
-                previous_count = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.previous_count
-                                      WHEN c.window_start = EXCLUDED.window_start - v_window THEN c.count
-                                      ELSE 0 END,
-                count = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.count + 1 ELSE 1 END,
-                window_start = EXCLUDED.window_start
-            RETURNING c.count, c.previous_count INTO v_count, v_previous;
-            v_estimate := v_count + v_previous
-                          * (1 - extract(epoch FROM now() - v_start) / extract(epoch FROM v_window));
-            IF v_estimate > v_rule.count_max THEN
-                rule_id := v_rule.id; action := v_rule.action;
-                details := jsonb_build_object('movements_in_window', round(v_estimate),
-                                              'window_minutes', v_rule.window_minutes);
-                RETURN NEXT;
-            END IF;
-        ELSIF v_rule.kind = 'STRUCTURING' AND p_src.kind = 'CUSTOMER' AND p_amount < v_threshold
-              AND p_amount >= v_threshold - v_threshold * v_rule.margin_percent / 100 THEN
-            SELECT count(*) INTO v_seen FROM (
-                SELECT 1 FROM transactions t
-                WHERE t.from_account = p_src.id
-                  AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
-                  AND t.status <> 'FAILED'
-                  AND t.amount_minor < v_threshold
-                  AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100
-                LIMIT v_rule.count_max) near;
-            IF v_seen + 1 >= v_rule.count_max THEN
-                rule_id := v_rule.id; action := v_rule.action;
-                details := jsonb_build_object('near_threshold_movements', v_seen + 1, 'threshold_minor', v_threshold);
-                RETURN NEXT;
-            END IF;
-        ELSIF v_rule.kind = 'NEW_COUNTERPARTY' AND p_type = 'EXTERNAL_OUTBOUND' AND p_amount >= v_threshold
-              AND p_counterparty IS NOT NULL
-              AND NOT EXISTS (
-                  SELECT 1 FROM accounts a JOIN transactions t ON t.from_account = a.id
-                  WHERE a.user_id = p_src.user_id AND a.kind = 'CUSTOMER' AND t.type = 'EXTERNAL_OUTBOUND'
-                    AND t.status = 'COMPLETED'
-                    AND coalesce(t.counterparty ->> 'iban', t.counterparty ->> 'account_number')
-                        = coalesce(p_counterparty ->> 'iban', p_counterparty ->> 'account_number')) THEN
-            rule_id := v_rule.id; action := v_rule.action;
-            details := jsonb_build_object('amount_minor', p_amount, 'threshold_minor', v_threshold,
-                                          'counterparty', p_counterparty ->> 'name');
-            RETURN NEXT;
-        END IF;
-    END LOOP;
-END;
-$$;
-
--- Records the alerts a movement raised: one row each, an event each, and an audit row each.
-CREATE OR REPLACE FUNCTION compliance_alerts_raise(p_tx transactions, p_src accounts, p_alerts jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_alert jsonb;
-    v_id    uuid;
-BEGIN
-    FOR v_alert IN SELECT * FROM jsonb_array_elements(p_alerts) LOOP
-        v_id := uuid_v7();
-        INSERT INTO compliance_alerts (id, rule_id, action, transaction_id, account_id, user_id, details)
-        VALUES (v_id, v_alert ->> 'rule_id', v_alert ->> 'action', p_tx.id,
-                CASE WHEN p_src.kind = 'CUSTOMER' THEN p_src.id ELSE p_tx.to_account END,
-                p_src.user_id, coalesce(v_alert -> 'details', '{}'::jsonb));
-        PERFORM outbox_emit('paygate.compliance.alert_raised', coalesce(p_src.id, p_tx.to_account)::text, v_id::text,
-                            jsonb_build_object('alert_id', v_id, 'rule_id', v_alert ->> 'rule_id',
-                                               'action', v_alert ->> 'action', 'transaction_id', p_tx.id,
-                                               'status', p_tx.status));
-        INSERT INTO audit_log (id, actor, action, resource, outcome, details)
-        VALUES (uuid_v7(), 'compliance', 'ALERT_RAISED', 'transaction:' || p_tx.id, v_alert ->> 'action',
-                jsonb_build_object('alert_id', v_id, 'rule_id', v_alert ->> 'rule_id'));
-    END LOOP;
-END;
-$$;
+-- Per-movement helpers of earlier versions, folded into ledger_apply: a PL/pgSQL call per
+-- movement, each with its own queries, was most of a movement's cost.
+DROP FUNCTION IF EXISTS kyc_refusal(accounts, accounts, text, bigint, text);
+DROP FUNCTION IF EXISTS aml_fired_rules(aml_rules[], accounts, text, bigint, text, jsonb);
+DROP FUNCTION IF EXISTS compliance_alerts_raise(transactions, accounts, jsonb);
 
 -- Applies a batch of movements in the order given, each with its own outcome. p_modes says what
 -- each does once its checks pass:
@@ -290,6 +168,16 @@ $$;
 --   RECORD move nothing yet (money expected from a bank): the transaction is PENDING
 -- A NULL account is the system side: the currency's cash account, or with a bank, its
 -- settlement account.
+--
+-- Cost: a statement costs far more to start than to run here, so the work that does not depend
+-- on the order of movements is done once per batch, not once per movement: the KYC limits and
+-- currency exponents of every movement are read in one query before the loop, the VELOCITY
+-- counters in one query before it and one upsert after it, and the rows a movement writes
+-- (transactions, alerts, outbox events, audit rows, idempotency keys) are gathered in arrays and
+-- inserted by one statement per table after the loop, in movement order. Where a later movement
+-- must see an earlier one of the same batch (the daily KYC limit, STRUCTURING, a repeated
+-- idempotency key), the loop reads the gathered rows as well as the tables. Every account of the
+-- batch is locked before any of this, so no other transaction changes its counters meanwhile.
 CREATE FUNCTION ledger_apply(
     p_ids           uuid[],
     p_types         text[],
@@ -311,24 +199,84 @@ CREATE FUNCTION ledger_apply(
     p_hashes        text[],
     p_reviews       text[]    -- JSON: why this movement must wait for review (e.g. a sanctions hit), or NULL
 ) RETURNS SETOF ledger_result
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Its statements read arrays whose length the planner cannot know, so custom plans always look
+-- cheaper than a generic one and every statement would be planned again on every call. They are
+-- written (primary-key lookups, inserts from arrays) so that one generic plan fits any batch.
+SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
-    v_count     int := cardinality(p_ids);
-    v_from      uuid[] := p_from;
-    v_to        uuid[] := p_to;
-    v_in_flight boolean[] := array_fill(false, ARRAY[cardinality(p_ids)]);
-    v_src       accounts%ROWTYPE;
-    v_dst       accounts%ROWTYPE;
-    v_key       idempotency_keys%ROWTYPE;
-    v_tx        transactions%ROWTYPE;
-    v_rejection text;
-    v_status    text;
-    v_held      bigint;
-    v_rules     aml_rules[] := ARRAY(SELECT x FROM aml_rules x WHERE x.enabled ORDER BY x.id);
-    v_fired     record;
-    v_alerts    jsonb;
-    v_review    boolean;
-    r           ledger_result;
+    v_count       int := cardinality(p_ids);
+    v_from        uuid[] := p_from;
+    v_to          uuid[] := p_to;
+    v_in_flight   boolean[] := array_fill(false, ARRAY[cardinality(p_ids)]);
+    v_src         accounts%ROWTYPE;
+    v_dst         accounts%ROWTYPE;
+    v_key         idempotency_keys%ROWTYPE;
+    v_tx          transactions%ROWTYPE;
+    v_rejection   text;
+    v_status      text;
+    v_held        bigint;
+    v_rules       aml_rules[] := ARRAY(SELECT x FROM aml_rules x WHERE x.enabled ORDER BY x.id);
+    v_rule        aml_rules;
+    v_alerts      jsonb;
+    v_alert       jsonb;
+    v_alert_id    uuid;
+    v_details     jsonb;
+    v_review      boolean;
+    r             ledger_result;
+    v_results     ledger_result[] := '{}';
+    v_j           int;
+    -- per movement, read once before the loop
+    v_default_level text := (SELECT s.default_kyc_level FROM compliance_settings s);
+    v_exponent    int[];
+    v_send_max    bigint[];   -- the sender's per-transfer limit, minor units
+    v_day_max     bigint[];   -- the sender's daily limit, minor units
+    v_payouts     boolean[];
+    v_hold_max    bigint[];   -- the recipient's balance limit, minor units
+    v_key_text    text[] := '{}';
+    -- AML
+    v_threshold   bigint;
+    v_seen        int;
+    v_window      interval;
+    v_start       timestamptz;
+    v_counter     text;
+    v_vc_key      text[] := '{}';   -- VELOCITY counters before this batch: rule/account,
+    v_vc_count    int[] := '{}';    -- the current window's count
+    v_vc_prev     int[] := '{}';    -- and the previous window's
+    v_counted     text[] := '{}';   -- rule/account of every movement this batch counted
+    v_counted_rule text[] := '{}';
+    v_counted_acc uuid[] := '{}';
+    v_estimate    numeric;
+    -- rows written after the loop
+    v_txs         transactions[] := '{}';
+    v_tx_sender   text[] := '{}';   -- the customer who sent each of v_txs, for the daily limit
+    v_ob_id       uuid[] := '{}';
+    v_ob_key      text[] := '{}';
+    v_ob_subject  text[] := '{}';
+    v_ob_tx       uuid[] := '{}';
+    v_ob_type     text[] := '{}';
+    v_ob_payload  jsonb[] := '{}';
+    v_al_id       uuid[] := '{}';
+    v_al_rule     text[] := '{}';
+    v_al_action   text[] := '{}';
+    v_al_tx       uuid[] := '{}';
+    v_al_account  uuid[] := '{}';
+    v_al_user     text[] := '{}';
+    v_al_details  jsonb[] := '{}';
+    v_au_id       uuid[] := '{}';
+    v_au_actor    text[] := '{}';
+    v_au_action   text[] := '{}';
+    v_au_resource text[] := '{}';
+    v_au_outcome  text[] := '{}';
+    v_au_details  jsonb[] := '{}';
+    v_au_ip       text[] := '{}';
+    v_au_trace    text[] := '{}';
+    v_ik_client   text[] := '{}';
+    v_ik_key      text[] := '{}';
+    v_ik_hash     text[] := '{}';
+    v_ik_tx       uuid[] := '{}';
+    v_ik_rejection text[] := '{}';
 BEGIN
     IF v_count IS NULL OR v_count = 0 THEN
         RETURN;
@@ -366,19 +314,76 @@ BEGIN
     -- A->B and B->A) always queue on the same row first and can never deadlock.
     PERFORM a.id FROM accounts a WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE;
 
+    -- Each movement's currency exponent and KYC limits (the sender's level's and the recipient's),
+    -- in minor units; NULL is unlimited, or not a customer. Correlated subqueries, so that each is
+    -- a primary-key lookup per movement whatever the plan's guess at the batch's size.
+    SELECT array_agg(x.exponent ORDER BY x.ord),
+           array_agg(minor_of((x.sender).per_transfer_max, x.exponent) ORDER BY x.ord),
+           array_agg(minor_of((x.sender).daily_max, x.exponent) ORDER BY x.ord),
+           array_agg((x.sender).payouts_allowed ORDER BY x.ord),
+           array_agg(minor_of((x.recipient).balance_max, x.exponent) ORDER BY x.ord)
+      INTO v_exponent, v_send_max, v_day_max, v_payouts, v_hold_max
+      FROM (SELECT m.ord,
+                   (SELECT e.exponent FROM currency_exponents e WHERE e.code = m.currency::char(3)) AS exponent,
+                   (SELECT l FROM accounts a JOIN kyc_limits l
+                        ON l.currency = m.currency::char(3)
+                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k WHERE k.user_id = a.user_id), v_default_level)
+                     WHERE a.id = m.src) AS sender,
+                   (SELECT l FROM accounts a JOIN kyc_limits l
+                        ON l.currency = m.currency::char(3)
+                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k WHERE k.user_id = a.user_id), v_default_level)
+                     WHERE a.id = m.dst) AS recipient
+              FROM unnest(v_from, v_to, p_currencies) WITH ORDINALITY m(src, dst, currency, ord)
+            OFFSET 0) x;
+
+    -- VELOCITY counters of the batch's senders, as of the window now() falls in: a primary-key
+    -- lookup per rule and sender.
+    IF EXISTS (SELECT 1 FROM unnest(v_rules) x WHERE x.kind = 'VELOCITY') THEN
+        SELECT coalesce(array_agg(x.id || '/' || (x.c).account_id), '{}'),
+               coalesce(array_agg(CASE WHEN (x.c).window_start = x.start THEN (x.c).count ELSE 0 END), '{}'),
+               coalesce(array_agg(CASE WHEN (x.c).window_start = x.start THEN (x.c).previous_count
+                                       WHEN (x.c).window_start = x.start - x.length THEN (x.c).count
+                                       ELSE 0 END), '{}')
+          INTO v_vc_key, v_vc_count, v_vc_prev
+          FROM (SELECT vr.id, make_interval(mins => vr.window_minutes) AS length,
+                       date_bin(make_interval(mins => vr.window_minutes), now(), timestamptz '2000-01-01') AS start,
+                       (SELECT c FROM aml_counters c WHERE c.rule_id = vr.id AND c.account_id = f.account_id) AS c
+                  FROM unnest(v_rules) vr CROSS JOIN (SELECT DISTINCT u AS account_id FROM unnest(v_from) u) f
+                 WHERE vr.kind = 'VELOCITY'
+                OFFSET 0) x
+         WHERE x.c IS NOT NULL;
+    END IF;
+
     FOR i IN 1 .. v_count LOOP
         r := NULL;
         r.ord := i;
+        v_key_text[i] := CASE WHEN p_keys[i] IS NOT NULL THEN p_clients[i] || chr(31) || p_keys[i] END;
 
         IF v_in_flight[i] THEN
             r.outcome := 'IN_FLIGHT';
+            v_results[i] := r;
             RETURN NEXT r;
             CONTINUE;
         END IF;
 
         IF p_keys[i] IS NOT NULL THEN
             SELECT * INTO v_key FROM idempotency_keys k WHERE k.client_id = p_clients[i] AND k.key = p_keys[i];
-            IF FOUND THEN
+            IF NOT FOUND THEN
+                -- The same key earlier in this batch: its row is not written yet.
+                v_j := array_position(v_key_text, v_key_text[i]);
+                IF v_j < i THEN
+                    IF p_hashes[v_j] <> p_hashes[i] THEN
+                        r.outcome := 'KEY_REUSED';
+                    ELSE
+                        r := v_results[v_j];
+                        r.ord := i;
+                        r.outcome := 'REPLAYED';
+                    END IF;
+                    v_results[i] := r;
+                    RETURN NEXT r;
+                    CONTINUE;
+                END IF;
+            ELSE
                 IF v_key.request_hash <> p_hashes[i] THEN
                     r.outcome := 'KEY_REUSED';
                 ELSE
@@ -389,6 +394,7 @@ BEGIN
                         r := ledger_result_of(r, v_tx);
                     END IF;
                 END IF;
+                v_results[i] := r;
                 RETURN NEXT r;
                 CONTINUE;
             END IF;
@@ -411,9 +417,28 @@ BEGIN
             WHEN v_src.status = 'FROZEN' OR v_dst.status = 'FROZEN' THEN 'ACCOUNT_FROZEN'
             WHEN v_src.currency <> p_currencies[i] OR v_dst.currency <> p_currencies[i] THEN 'CURRENCY_MISMATCH'
         END;
-        IF v_rejection IS NULL THEN
-            v_rejection := kyc_refusal(v_src, v_dst, p_types[i], p_amounts[i], p_currencies[i]);
+
+        -- KYC: an operation the sender's level does not allow, or an amount beyond the sender's
+        -- per-transfer or daily limit or the recipient's balance limit.
+        IF v_rejection IS NULL AND v_src.kind = 'CUSTOMER' AND p_types[i] IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND') THEN
+            IF p_types[i] = 'EXTERNAL_OUTBOUND' AND NOT coalesce(v_payouts[i], true) THEN
+                v_rejection := 'KYC_NOT_ALLOWED';
+            ELSIF p_amounts[i] > v_send_max[i] THEN
+                v_rejection := 'KYC_LIMIT';
+            ELSIF v_day_max[i] IS NOT NULL
+                  AND kyc_sent_last_day(v_src.user_id, p_currencies[i]) + p_amounts[i]
+                      + (SELECT coalesce(sum(t.amount_minor), 0) FROM unnest(v_txs) WITH ORDINALITY t
+                          WHERE v_tx_sender[t.ordinality::int] = v_src.user_id AND t.currency = p_currencies[i]::char(3)
+                            AND t.status <> 'FAILED' AND t.type IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND'))
+                      > v_day_max[i] THEN
+                v_rejection := 'KYC_LIMIT';
+            END IF;
         END IF;
+        IF v_rejection IS NULL AND v_dst.kind = 'CUSTOMER' AND p_types[i] IN ('TRANSFER', 'DEPOSIT', 'EXTERNAL_INBOUND')
+           AND v_dst.balance + p_amounts[i] > v_hold_max[i] THEN
+            v_rejection := 'KYC_LIMIT';
+        END IF;
+
         IF v_rejection IS NULL THEN
             v_rejection := CASE
                 WHEN v_src.kind = 'CUSTOMER' AND p_modes[i] <> 'RECORD'
@@ -425,14 +450,70 @@ BEGIN
 
         -- AML rules, and reviews asked for by the caller (a sanctions hit): a movement from a
         -- customer that a HOLD rule sets off waits ON_HOLD, its amount held on the sender.
+        -- Movements that passed every other check are counted for VELOCITY rules. Structuring
+        -- looks at the account's recent history only for amounts inside its band, and never
+        -- reads more of it than the rule needs.
         v_alerts := '[]'::jsonb;
         v_review := false;
         IF v_rejection IS NULL THEN
-            FOR v_fired IN SELECT * FROM aml_fired_rules(v_rules, v_src, p_types[i], p_amounts[i], p_currencies[i],
-                                                           p_counterparty[i]::jsonb) LOOP
-                v_alerts := v_alerts || jsonb_build_object('rule_id', v_fired.rule_id, 'action', v_fired.action,
-                                                           'details', v_fired.details);
-                v_review := v_review OR v_fired.action = 'HOLD';
+            FOREACH v_rule IN ARRAY v_rules LOOP
+                CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currencies[i];
+                v_threshold := minor_of(v_rule.amount_major, v_exponent[i]);
+                v_details := NULL;
+                IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amounts[i] >= v_threshold THEN
+                    v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold);
+                ELSIF v_rule.kind = 'VELOCITY' AND v_src.kind = 'CUSTOMER' THEN
+                    -- The sliding-window estimate of aml_counters (V7): previous window's count by the
+                    -- share of it still in view, plus the current one's, this movement included.
+                    v_window := make_interval(mins => v_rule.window_minutes);
+                    v_start := date_bin(v_window, now(), timestamptz '2000-01-01');
+                    v_counter := v_rule.id || '/' || v_src.id;
+                    v_j := array_position(v_vc_key, v_counter);
+                    v_estimate := coalesce(v_vc_count[v_j], 0) + cardinality(array_positions(v_counted, v_counter)) + 1
+                                  + coalesce(v_vc_prev[v_j], 0)
+                                    * (1 - extract(epoch FROM now() - v_start) / extract(epoch FROM v_window));
+                    v_counted := v_counted || v_counter;
+                    v_counted_rule := v_counted_rule || v_rule.id;
+                    v_counted_acc := v_counted_acc || v_src.id;
+                    IF v_estimate > v_rule.count_max THEN
+                        v_details := jsonb_build_object('movements_in_window', round(v_estimate),
+                                                        'window_minutes', v_rule.window_minutes);
+                    END IF;
+                ELSIF v_rule.kind = 'STRUCTURING' AND v_src.kind = 'CUSTOMER' AND p_amounts[i] < v_threshold
+                      AND p_amounts[i] >= v_threshold - v_threshold * v_rule.margin_percent / 100 THEN
+                    SELECT count(*) INTO v_seen FROM (
+                        SELECT 1 FROM transactions t
+                        WHERE t.from_account = v_src.id
+                          AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
+                          AND t.status <> 'FAILED'
+                          AND t.amount_minor < v_threshold
+                          AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100
+                        LIMIT v_rule.count_max) near;
+                    v_seen := v_seen + (SELECT count(*) FROM unnest(v_txs) t
+                        WHERE t.from_account = v_src.id AND t.status <> 'FAILED'
+                          AND t.amount_minor < v_threshold
+                          AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100);
+                    IF v_seen + 1 >= v_rule.count_max THEN
+                        v_details := jsonb_build_object('near_threshold_movements', v_seen + 1,
+                                                        'threshold_minor', v_threshold);
+                    END IF;
+                ELSIF v_rule.kind = 'NEW_COUNTERPARTY' AND p_types[i] = 'EXTERNAL_OUTBOUND'
+                      AND p_amounts[i] >= v_threshold AND p_counterparty[i] IS NOT NULL
+                      -- Payouts are made PENDING: none of this batch's is COMPLETED yet.
+                      AND NOT EXISTS (
+                          SELECT 1 FROM accounts a JOIN transactions t ON t.from_account = a.id
+                          WHERE a.user_id = v_src.user_id AND a.kind = 'CUSTOMER' AND t.type = 'EXTERNAL_OUTBOUND'
+                            AND t.status = 'COMPLETED'
+                            AND coalesce(t.counterparty ->> 'iban', t.counterparty ->> 'account_number')
+                                = coalesce(p_counterparty[i]::jsonb ->> 'iban', p_counterparty[i]::jsonb ->> 'account_number')) THEN
+                    v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold,
+                                                    'counterparty', p_counterparty[i]::jsonb ->> 'name');
+                END IF;
+                IF v_details IS NOT NULL THEN
+                    v_alerts := v_alerts || jsonb_build_object('rule_id', v_rule.id, 'action', v_rule.action,
+                                                               'details', v_details);
+                    v_review := v_review OR v_rule.action = 'HOLD';
+                END IF;
             END LOOP;
             IF p_reviews[i] IS NOT NULL THEN
                 v_alerts := v_alerts || (p_reviews[i]::jsonb || jsonb_build_object('action', 'HOLD'));
@@ -487,35 +568,102 @@ BEGIN
         -- A refusal is recorded as a FAILED transaction when there is a row to record it against.
         IF v_src.id IS NOT NULL AND v_dst.id IS NOT NULL AND v_src.id <> v_dst.id
            AND v_rejection IS DISTINCT FROM 'ACCOUNT_NOT_FOUND' THEN
-            INSERT INTO transactions (id, type, from_account, to_account, amount_minor, currency, status,
-                                      failure_reason, description, metadata, created_by, bank_id, counterparty,
-                                      held_minor)
-            VALUES (p_ids[i], p_types[i], v_from[i], v_to[i], p_amounts[i], p_currencies[i], v_status,
-                    rejection_reason_code(v_rejection), p_descriptions[i], p_metadata[i]::jsonb, p_actors[i],
-                    p_banks[i], p_counterparty[i]::jsonb, v_held)
-            RETURNING * INTO v_tx;
+            v_tx := NULL;
+            v_tx.id := p_ids[i]; v_tx.type := p_types[i];
+            v_tx.from_account := v_from[i]; v_tx.to_account := v_to[i];
+            v_tx.amount_minor := p_amounts[i]; v_tx.currency := p_currencies[i];
+            v_tx.status := v_status; v_tx.failure_reason := rejection_reason_code(v_rejection);
+            v_tx.description := p_descriptions[i]; v_tx.metadata := p_metadata[i]::jsonb;
+            v_tx.created_by := p_actors[i]; v_tx.bank_id := p_banks[i];
+            v_tx.counterparty := p_counterparty[i]::jsonb; v_tx.held_minor := v_held;
+            v_tx.created_at := now(); v_tx.updated_at := now();
+            v_txs[cardinality(v_txs) + 1] := v_tx;
+            v_tx_sender[cardinality(v_txs)] := CASE WHEN v_src.kind = 'CUSTOMER' THEN v_src.user_id END;
             r := ledger_result_of(r, v_tx);
-            PERFORM outbox_record(v_tx);
-            IF jsonb_array_length(v_alerts) > 0 THEN
-                PERFORM compliance_alerts_raise(v_tx, v_src, v_alerts);
-            END IF;
+            -- One event per change of a transaction (see outbox_record).
+            v_ob_id := v_ob_id || uuid_v7(); v_ob_key := v_ob_key || v_tx.id::text;
+            v_ob_subject := v_ob_subject || v_tx.id::text; v_ob_tx := v_ob_tx || v_tx.id;
+            v_ob_type := v_ob_type || ('paygate.transaction.' || lower(v_status)); v_ob_payload := v_ob_payload || NULL::jsonb;
+            -- Each alert: a row, an event and an audit row.
+            FOR v_alert IN SELECT * FROM jsonb_array_elements(v_alerts) LOOP
+                v_alert_id := uuid_v7();
+                v_al_id := v_al_id || v_alert_id; v_al_rule := v_al_rule || (v_alert ->> 'rule_id');
+                v_al_action := v_al_action || (v_alert ->> 'action'); v_al_tx := v_al_tx || v_tx.id;
+                v_al_account := v_al_account || CASE WHEN v_src.kind = 'CUSTOMER' THEN v_src.id ELSE v_tx.to_account END;
+                v_al_user := v_al_user || v_src.user_id;
+                v_al_details := v_al_details || coalesce(v_alert -> 'details', '{}'::jsonb);
+                v_ob_id := v_ob_id || uuid_v7(); v_ob_key := v_ob_key || v_src.id::text;
+                v_ob_subject := v_ob_subject || v_alert_id::text; v_ob_tx := v_ob_tx || NULL::uuid;
+                v_ob_type := v_ob_type || 'paygate.compliance.alert_raised'::text;
+                v_ob_payload := v_ob_payload || jsonb_build_object('alert_id', v_alert_id, 'rule_id', v_alert ->> 'rule_id',
+                    'action', v_alert ->> 'action', 'transaction_id', v_tx.id, 'status', v_status);
+                v_au_id := v_au_id || uuid_v7(); v_au_actor := v_au_actor || 'compliance'::text;
+                v_au_action := v_au_action || 'ALERT_RAISED'::text; v_au_resource := v_au_resource || ('transaction:' || v_tx.id);
+                v_au_outcome := v_au_outcome || (v_alert ->> 'action');
+                v_au_details := v_au_details || jsonb_build_object('alert_id', v_alert_id, 'rule_id', v_alert ->> 'rule_id');
+                v_au_ip := v_au_ip || NULL::text; v_au_trace := v_au_trace || NULL::text;
+            END LOOP;
         END IF;
 
-        INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
-        VALUES (uuid_v7(), p_actors[i], p_types[i],
-                'transaction:' || coalesce(r.id::text, p_ids[i]::text),
-                coalesce('REFUSED:' || rejection_reason_code(v_rejection), v_status),
-                jsonb_build_object('from', p_from[i], 'to', p_to[i], 'amount_minor', p_amounts[i],
-                                   'currency', p_currencies[i], 'bank_id', p_banks[i]),
-                p_client_ips[i], p_trace_ids[i]);
+        v_au_id := v_au_id || uuid_v7(); v_au_actor := v_au_actor || p_actors[i];
+        v_au_action := v_au_action || p_types[i];
+        v_au_resource := v_au_resource || ('transaction:' || coalesce(r.id::text, p_ids[i]::text));
+        v_au_outcome := v_au_outcome || coalesce('REFUSED:' || rejection_reason_code(v_rejection), v_status);
+        v_au_details := v_au_details || jsonb_build_object('from', p_from[i], 'to', p_to[i], 'amount_minor', p_amounts[i],
+                                                           'currency', p_currencies[i], 'bank_id', p_banks[i]);
+        v_au_ip := v_au_ip || p_client_ips[i]; v_au_trace := v_au_trace || p_trace_ids[i];
 
         IF p_keys[i] IS NOT NULL THEN
-            INSERT INTO idempotency_keys (client_id, key, request_hash, transaction_id, rejection)
-            VALUES (p_clients[i], p_keys[i], p_hashes[i], r.id, v_rejection);
+            v_ik_client := v_ik_client || p_clients[i]; v_ik_key := v_ik_key || p_keys[i];
+            v_ik_hash := v_ik_hash || p_hashes[i]; v_ik_tx := v_ik_tx || r.id; v_ik_rejection := v_ik_rejection || v_rejection;
         END IF;
 
+        v_results[i] := r;
         RETURN NEXT r;
     END LOOP;
+
+    -- The batch's rows, one statement per table, in movement order (the outbox's position orders
+    -- events, and every account they concern is still locked). Transactions first: alerts and
+    -- idempotency keys refer to them.
+    IF cardinality(v_txs) > 0 THEN
+        INSERT INTO transactions (id, type, from_account, to_account, amount_minor, currency, status,
+                                  failure_reason, description, metadata, created_by, bank_id, counterparty,
+                                  held_minor, created_at, updated_at)
+        SELECT t.id, t.type, t.from_account, t.to_account, t.amount_minor, t.currency, t.status,
+               t.failure_reason, t.description, t.metadata, t.created_by, t.bank_id, t.counterparty,
+               t.held_minor, t.created_at, t.updated_at
+          FROM unnest(v_txs) WITH ORDINALITY t ORDER BY t.ordinality;
+    END IF;
+    IF cardinality(v_al_id) > 0 THEN
+        INSERT INTO compliance_alerts (id, rule_id, action, transaction_id, account_id, user_id, details)
+        SELECT * FROM unnest(v_al_id, v_al_rule, v_al_action, v_al_tx, v_al_account, v_al_user, v_al_details);
+    END IF;
+    IF cardinality(v_ob_id) > 0 THEN
+        INSERT INTO outbox (event_id, partition_key, subject, transaction_id, type, payload)
+        SELECT e.id, e.key, e.subject, e.tx, e.type, e.payload
+          FROM unnest(v_ob_id, v_ob_key, v_ob_subject, v_ob_tx, v_ob_type, v_ob_payload)
+               WITH ORDINALITY e(id, key, subject, tx, type, payload, ord)
+         ORDER BY e.ord;
+    END IF;
+    INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
+    SELECT * FROM unnest(v_au_id, v_au_actor, v_au_action, v_au_resource, v_au_outcome, v_au_details, v_au_ip, v_au_trace);
+    IF cardinality(v_ik_key) > 0 THEN
+        INSERT INTO idempotency_keys (client_id, key, request_hash, transaction_id, rejection)
+        SELECT * FROM unnest(v_ik_client, v_ik_key, v_ik_hash, v_ik_tx, v_ik_rejection);
+    END IF;
+    IF cardinality(v_counted) > 0 THEN
+        -- Absolute values: v_vc_* were read with the senders locked, and only their batches count them.
+        INSERT INTO aml_counters AS c (rule_id, account_id, window_start, count, previous_count)
+        SELECT u.rule_id, u.account_id,
+               date_bin(make_interval(mins => x.window_minutes), now(), timestamptz '2000-01-01'),
+               coalesce(v_vc_count[array_position(v_vc_key, u.rule_id || '/' || u.account_id)], 0) + count(*),
+               coalesce(v_vc_prev[array_position(v_vc_key, u.rule_id || '/' || u.account_id)], 0)
+          FROM unnest(v_counted_rule, v_counted_acc) u(rule_id, account_id)
+          JOIN unnest(v_rules) x ON x.id = u.rule_id
+         GROUP BY u.rule_id, u.account_id, x.window_minutes
+        ON CONFLICT (rule_id, account_id) DO UPDATE SET
+            window_start = EXCLUDED.window_start, count = EXCLUDED.count, previous_count = EXCLUDED.previous_count;
+    END IF;
 END;
 $$;
 
