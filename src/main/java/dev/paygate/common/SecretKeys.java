@@ -2,6 +2,7 @@ package dev.paygate.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +47,7 @@ public final class SecretKeys {
         return generated(setting, generatedFile);
     }
 
-    /** Made once, owner-readable only, written atomically so that two instances starting together agree. */
+    /** Made once and kept, owner-readable only. */
     private static byte[] generated(String setting, Path file) {
         try {
             if (Files.exists(file)) {
@@ -54,29 +55,26 @@ public final class SecretKeys {
             }
             byte[] key = new byte[KEY_BYTES];
             RANDOM.nextBytes(key);
-            Path directory = file.toAbsolutePath().getParent();
-            Files.createDirectories(directory);
-            Path temporary = Files.createTempFile(directory, "key", ".tmp");
-            try {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // The directory's access control applies.
-            }
-            Files.writeString(temporary, Base64.getEncoder().encodeToString(key));
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException raced) {
-                Files.deleteIfExists(temporary);
-                if (Files.exists(file)) {
-                    return Base64.getDecoder().decode(Files.readString(file).trim());
-                }
-                throw raced;
-            }
+            writeOwnerOnly(file, Base64.getEncoder().encodeToString(key));
             log.warn("Generated a key for {} in {}; set {} in production", setting,
                     file.toAbsolutePath().normalize(), setting);
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or write the key " + file + " (" + setting + ")", e);
         }
+    }
+
+    /** Writes a secret file readable by its owner only, atomically: a reader sees all of it or nothing. */
+    public static void writeOwnerOnly(Path file, String content) throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        Path temporary = Files.createTempFile(directory, "secret", ".tmp");
+        try {
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // The directory's access control applies.
+        }
+        Files.writeString(temporary, content, StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
     }
 }
