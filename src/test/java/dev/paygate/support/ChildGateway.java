@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
@@ -30,6 +31,8 @@ import org.springframework.r2dbc.core.DatabaseClient;
 public final class ChildGateway implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration POSTGRES_STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POSTGRES_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path root;
     private final int httpPort;
@@ -38,6 +41,8 @@ public final class ChildGateway implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
+    private @Nullable Path stoppedPostgres;
+    private List<String> stoppedPostgresArguments = List.of();
 
     /** {@code settings} are {@code --name=value} arguments added to every start. */
     public ChildGateway(Path root, String... settings) {
@@ -158,6 +163,82 @@ public final class ChildGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the embedded PostgreSQL as an operator or a failover would: SIGINT, PostgreSQL's fast
+     * shutdown (open sessions are terminated, the server checkpoints and exits, the pid file goes).
+     * Remembers how the server was started, for {@link #startPostgres()}.
+     */
+    public void stopPostgres() throws Exception {
+        ProcessHandle postmaster = postmaster().orElseThrow(() -> new AssertionError("no PostgreSQL running"));
+        stoppedPostgres = postmaster.info().command().map(Path::of)
+                .orElseThrow(() -> new AssertionError("command of PostgreSQL " + postmaster.pid() + " not visible"));
+        stoppedPostgresArguments = postmaster.info().arguments().map(List::of)
+                .orElseThrow(() -> new AssertionError("arguments of PostgreSQL " + postmaster.pid() + " not visible"));
+        if (new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid())).inheritIO().start().waitFor() != 0) {
+            throw new AssertionError("could not signal PostgreSQL " + postmaster.pid());
+        }
+        postmaster.onExit().get(POSTGRES_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts the PostgreSQL that {@link #stopPostgres()} stopped again, from the binaries the gateway
+     * unpacked, on the same port and data directory and with the same options, and waits until it
+     * takes connections. The server binary directly, not {@code pg_ctl}, so that the server is a process
+     * this JVM started and knows.
+     */
+    public void startPostgres() throws IOException, InterruptedException {
+        if (stoppedPostgres == null) {
+            throw new IllegalStateException("stopPostgres() first");
+        }
+        List<String> command = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // As the embedded library does: PostgreSQL refuses root, so it runs in a user namespace of its own.
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(stoppedPostgres.toString());
+        command.addAll(stoppedPostgresArguments);
+        Path log = root.resolve("postgres-restarted.log");
+        Process server = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Instant deadline = Instant.now().plus(POSTGRES_START_TIMEOUT);
+        while (!takesConnections()) {
+            if (!server.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new AssertionError("PostgreSQL did not start again; its log:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The server's own word, the last line of its pid file: {@code ready} once it accepts connections. */
+    private boolean takesConnections() throws IOException {
+        Path pidFile = postgresDirectory().resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return false;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        return !lines.isEmpty() && lines.get(lines.size() - 1).trim().equals("ready");
+    }
+
+    /**
+     * The sum over all series of one metric in the gateway's {@code /actuator/prometheus}, e.g.
+     * {@code jvm_threads_live_threads}; fails when the gateway exposes no such metric.
+     */
+    public double metric(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus"))
+                .timeout(Duration.ofSeconds(8)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/actuator/prometheus answered " + response.statusCode());
+        }
+        List<Double> values = response.body().lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .toList();
+        if (values.isEmpty()) {
+            throw new AssertionError("no metric " + name + " in /actuator/prometheus");
+        }
+        return values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
     /** A client of the gateway's own database, for the checks below the API. */
     public DatabaseClient database() {
         return DatabaseClient.create(ConnectionFactories.get(
@@ -175,6 +256,10 @@ public final class ChildGateway implements AutoCloseable {
         }
         Optional<ProcessHandle> leftover = postmaster();
         if (leftover.isPresent()) {
+            // A test that froze it (SIGSTOP) and failed before thawing it: a frozen server never stops.
+            List<String> thaw = new ArrayList<>(List.of("kill", "-CONT", Long.toString(leftover.get().pid())));
+            leftover.get().descendants().forEach(process -> thaw.add(Long.toString(process.pid())));
+            new ProcessBuilder(thaw).inheritIO().start().waitFor();
             leftover.get().destroy();
             leftover.get().onExit().join();
         }
