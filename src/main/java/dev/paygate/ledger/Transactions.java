@@ -112,8 +112,7 @@ public class Transactions {
                 .bind("target", target.name())
                 .bind("actor", actor.userId());
         spec = failureReason == null ? spec.bindNull("reason", String.class) : spec.bind("reason", failureReason);
-        spec = actor.clientIp() == null ? spec.bindNull("ip", String.class) : spec.bind("ip", actor.clientIp());
-        spec = actor.traceId() == null ? spec.bindNull("trace", String.class) : spec.bind("trace", actor.traceId());
+        spec = actor.bindAddressAndTrace(spec);
         return spec.map(this::transaction).one();
     }
 

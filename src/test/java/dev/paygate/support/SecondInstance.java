@@ -2,7 +2,6 @@ package dev.paygate.support;
 
 import dev.paygate.PaygateApplication;
 import dev.paygate.PaygateTest;
-import dev.paygate.TestDataDirectory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,12 +28,6 @@ public final class SecondInstance {
             settings.put("--" + pair[0], pair[1]);
         }
         settings.put("--server.port", "0");
-        settings.put("--spring.main.banner-mode", "off");
-        settings.put("--logging.level.root", "WARN");
-        settings.put("--paygate.database.embedded.data-directory", TestDataDirectory.POSTGRES);
-        settings.put("--paygate.security.dev.key-file", TestDataDirectory.SIGNING_KEY);
-        settings.put("--paygate.banks.credentials-key-file", TestDataDirectory.BANK_CREDENTIALS_KEY);
-        settings.put("--paygate.compliance.erasure.pseudonym-key-file", TestDataDirectory.PSEUDONYM_KEY);
         settings.put("--paygate.rate-limit.enabled", "false");
         // The suite's own instance serves the sandbox bank; a second one would take it over.
         settings.put("--paygate.sandbox.enabled", "false");
