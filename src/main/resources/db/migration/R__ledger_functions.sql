@@ -169,15 +169,18 @@ DROP FUNCTION IF EXISTS compliance_alerts_raise(transactions, accounts, jsonb);
 -- A NULL account is the system side: the currency's cash account, or with a bank, its
 -- settlement account.
 --
--- Cost: a statement costs far more to start than to run here, so the work that does not depend
--- on the order of movements is done once per batch, not once per movement: the KYC limits and
--- currency exponents of every movement are read in one query before the loop, the VELOCITY
--- counters in one query before it and one upsert after it, and the rows a movement writes
--- (transactions, alerts, outbox events, audit rows, idempotency keys) are gathered in arrays and
--- inserted by one statement per table after the loop, in movement order. Where a later movement
--- must see an earlier one of the same batch (the daily KYC limit, STRUCTURING, a repeated
--- idempotency key), the loop reads the gathered rows as well as the tables. Every account of the
--- batch is locked before any of this, so no other transaction changes its counters meanwhile.
+-- Cost: a statement costs far more to start than to run here (an UPDATE of accounts alone parses
+-- the table's CHECK constraints again on every execution), so the number of statements does not
+-- grow with the batch. Every account of the batch is locked and read by one statement before the
+-- loop, and the loop works on those rows in memory: a later movement sees what an earlier one did
+-- to an account. After the loop one UPDATE writes the accounts that changed, with the VELOCITY
+-- counters kept on the account row, and one INSERT per table writes the rows the movements made
+-- (transactions, alerts, outbox events, audit rows, idempotency keys), in movement order. The KYC
+-- limits, currency exponents, known idempotency keys and which movements any amount rule could
+-- concern are read once per batch too. Where a later movement must see an earlier one of the same
+-- batch (the daily KYC limit, STRUCTURING, a repeated idempotency key), the loop reads the
+-- gathered rows as well as the tables. The CHECK constraints on accounts still hold every
+-- account's end state: an in-memory mistake fails the batch rather than the money.
 CREATE FUNCTION ledger_apply(
     p_ids           uuid[],
     p_types         text[],
@@ -210,14 +213,23 @@ DECLARE
     v_from        uuid[] := p_from;
     v_to          uuid[] := p_to;
     v_in_flight   boolean[] := array_fill(false, ARRAY[cardinality(p_ids)]);
+    -- the batch's accounts, locked, as the movements so far leave them
+    v_acc         accounts[];
+    v_acc_id      uuid[];
+    v_acc_dirty   boolean[];
+    v_s           int;        -- positions of this movement's accounts in v_acc
+    v_d           int;
     v_src         accounts%ROWTYPE;
     v_dst         accounts%ROWTYPE;
     v_key         idempotency_keys%ROWTYPE;
+    v_known_keys  idempotency_keys[];   -- per movement, its key's row from an earlier batch, if any
     v_tx          transactions%ROWTYPE;
     v_rejection   text;
     v_status      text;
     v_held        bigint;
-    v_rules       aml_rules[] := ARRAY(SELECT x FROM aml_rules x WHERE x.enabled ORDER BY x.id);
+    v_rules       aml_rules[];   -- the enabled rules but VELOCITY,
+    v_velocity    aml_rules[];   -- the enabled VELOCITY rules,
+    v_rules_floor numeric;       -- and the smallest amount (major units) any of v_rules may concern
     v_rule        aml_rules;
     v_alerts      jsonb;
     v_alert       jsonb;
@@ -238,15 +250,11 @@ DECLARE
     -- AML
     v_threshold   bigint;
     v_seen        int;
-    v_window      interval;
-    v_start       timestamptz;
-    v_counter     text;
-    v_vc_key      text[] := '{}';   -- VELOCITY counters before this batch: rule/account,
-    v_vc_count    int[] := '{}';    -- the current window's count
-    v_vc_prev     int[] := '{}';    -- and the previous window's
-    v_counted     text[] := '{}';   -- rule/account of every movement this batch counted
-    v_counted_rule text[] := '{}';
-    v_counted_acc uuid[] := '{}';
+    v_window_start bigint[] := '{}';  -- per VELOCITY rule: the window now() falls in (epoch s),
+    v_window_seen  numeric[] := '{}'; -- and the share of the previous window still in view
+    v_counter     jsonb;
+    v_in_window   int;
+    v_in_previous int;
     v_estimate    numeric;
     -- rows written after the loop
     v_txs         transactions[] := '{}';
@@ -277,6 +285,10 @@ DECLARE
     v_ik_hash     text[] := '{}';
     v_ik_tx       uuid[] := '{}';
     v_ik_rejection text[] := '{}';
+    v_up_id       uuid[] := '{}';
+    v_up_balance  bigint[] := '{}';
+    v_up_held     bigint[] := '{}';
+    v_up_velocity jsonb[] := '{}';
 BEGIN
     IF v_count IS NULL OR v_count = 0 THEN
         RETURN;
@@ -311,8 +323,12 @@ BEGIN
     END LOOP;
 
     -- Lock every account the batch touches, in id order, so that two batches (or transfers
-    -- A->B and B->A) always queue on the same row first and can never deadlock.
-    PERFORM a.id FROM accounts a WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE;
+    -- A->B and B->A) always queue on the same row first and can never deadlock; the rows come
+    -- back as they are once locked (a batch that committed meanwhile included).
+    SELECT coalesce(array_agg(l.a ORDER BY (l.a).id), '{}'), coalesce(array_agg((l.a).id ORDER BY (l.a).id), '{}')
+      INTO v_acc, v_acc_id
+      FROM (SELECT a FROM accounts a WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE OF a) l;
+    v_acc_dirty := array_fill(false, ARRAY[cardinality(v_acc)]);
 
     -- Each movement's currency exponent and KYC limits (the sender's level's and the recipient's),
     -- in minor units; NULL is unlimited, or not a customer. Correlated subqueries, so that each is
@@ -325,34 +341,41 @@ BEGIN
       INTO v_exponent, v_send_max, v_day_max, v_payouts, v_hold_max
       FROM (SELECT m.ord,
                    (SELECT e.exponent FROM currency_exponents e WHERE e.code = m.currency::char(3)) AS exponent,
-                   (SELECT l FROM accounts a JOIN kyc_limits l
-                        ON l.currency = m.currency::char(3)
-                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k WHERE k.user_id = a.user_id), v_default_level)
-                     WHERE a.id = m.src) AS sender,
-                   (SELECT l FROM accounts a JOIN kyc_limits l
-                        ON l.currency = m.currency::char(3)
-                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k WHERE k.user_id = a.user_id), v_default_level)
-                     WHERE a.id = m.dst) AS recipient
+                   (SELECT l FROM kyc_limits l
+                     WHERE l.currency = m.currency::char(3)
+                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k
+                                                WHERE k.user_id = (v_acc[array_position(v_acc_id, m.src)]).user_id),
+                                              v_default_level)) AS sender,
+                   (SELECT l FROM kyc_limits l
+                     WHERE l.currency = m.currency::char(3)
+                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k
+                                                WHERE k.user_id = (v_acc[array_position(v_acc_id, m.dst)]).user_id),
+                                              v_default_level)) AS recipient
               FROM unnest(v_from, v_to, p_currencies) WITH ORDINALITY m(src, dst, currency, ord)
             OFFSET 0) x;
 
-    -- VELOCITY counters of the batch's senders, as of the window now() falls in: a primary-key
-    -- lookup per rule and sender.
-    IF EXISTS (SELECT 1 FROM unnest(v_rules) x WHERE x.kind = 'VELOCITY') THEN
-        SELECT coalesce(array_agg(x.id || '/' || (x.c).account_id), '{}'),
-               coalesce(array_agg(CASE WHEN (x.c).window_start = x.start THEN (x.c).count ELSE 0 END), '{}'),
-               coalesce(array_agg(CASE WHEN (x.c).window_start = x.start THEN (x.c).previous_count
-                                       WHEN (x.c).window_start = x.start - x.length THEN (x.c).count
-                                       ELSE 0 END), '{}')
-          INTO v_vc_key, v_vc_count, v_vc_prev
-          FROM (SELECT vr.id, make_interval(mins => vr.window_minutes) AS length,
-                       date_bin(make_interval(mins => vr.window_minutes), now(), timestamptz '2000-01-01') AS start,
-                       (SELECT c FROM aml_counters c WHERE c.rule_id = vr.id AND c.account_id = f.account_id) AS c
-                  FROM unnest(v_rules) vr CROSS JOIN (SELECT DISTINCT u AS account_id FROM unnest(v_from) u) f
-                 WHERE vr.kind = 'VELOCITY'
-                OFFSET 0) x
-         WHERE x.c IS NOT NULL;
+    -- The rows of keys used before: a primary-key lookup per movement with a key.
+    IF EXISTS (SELECT 1 FROM unnest(p_keys) k WHERE k IS NOT NULL) THEN
+        SELECT array_agg((SELECT k FROM idempotency_keys k WHERE k.client_id = u.client AND k.key = u.key) ORDER BY u.ord)
+          INTO v_known_keys
+          FROM unnest(p_clients, p_keys) WITH ORDINALITY u(client, key, ord);
     END IF;
+
+    -- The enabled AML rules. Below v_rules_floor no amount rule can fire, whatever the currency:
+    -- the loop looks at v_rules only for movements of at least that much.
+    SELECT coalesce(array_agg(x ORDER BY x.id) FILTER (WHERE x.kind <> 'VELOCITY'), '{}'),
+           coalesce(array_agg(x ORDER BY x.id) FILTER (WHERE x.kind = 'VELOCITY'), '{}'),
+           min(CASE WHEN x.kind = 'STRUCTURING' THEN x.amount_major * (100 - x.margin_percent) / 100
+                    ELSE x.amount_major END)
+      INTO v_rules, v_velocity, v_rules_floor
+      FROM aml_rules x WHERE x.enabled;
+
+    -- VELOCITY: each rule's window is fixed for the whole batch (now() is the transaction's time).
+    FOR k IN 1 .. cardinality(v_velocity) LOOP
+        v_window_start[k] := extract(epoch FROM date_bin(make_interval(mins => (v_velocity[k]).window_minutes),
+                                                          now(), timestamptz '2000-01-01'))::bigint;
+        v_window_seen[k] := 1 - (extract(epoch FROM now()) - v_window_start[k]) / ((v_velocity[k]).window_minutes * 60);
+    END LOOP;
 
     FOR i IN 1 .. v_count LOOP
         r := NULL;
@@ -367,8 +390,8 @@ BEGIN
         END IF;
 
         IF p_keys[i] IS NOT NULL THEN
-            SELECT * INTO v_key FROM idempotency_keys k WHERE k.client_id = p_clients[i] AND k.key = p_keys[i];
-            IF NOT FOUND THEN
+            v_key := v_known_keys[i];
+            IF v_key.client_id IS NULL THEN
                 -- The same key earlier in this batch: its row is not written yet.
                 v_j := array_position(v_key_text, v_key_text[i]);
                 IF v_j < i THEN
@@ -400,10 +423,10 @@ BEGIN
             END IF;
         END IF;
 
-        v_src := NULL;
-        v_dst := NULL;
-        SELECT * INTO v_src FROM accounts a WHERE a.id = v_from[i];
-        SELECT * INTO v_dst FROM accounts a WHERE a.id = v_to[i];
+        v_s := array_position(v_acc_id, v_from[i]);
+        v_d := array_position(v_acc_id, v_to[i]);
+        v_src := v_acc[v_s];
+        v_dst := v_acc[v_d];
 
         -- Refusals in the precedence of TransferRejection. Accounts named by the caller must be
         -- customer accounts: system accounts are never addressable through the API.
@@ -450,71 +473,84 @@ BEGIN
 
         -- AML rules, and reviews asked for by the caller (a sanctions hit): a movement from a
         -- customer that a HOLD rule sets off waits ON_HOLD, its amount held on the sender.
-        -- Movements that passed every other check are counted for VELOCITY rules. Structuring
-        -- looks at the account's recent history only for amounts inside its band, and never
-        -- reads more of it than the rule needs.
+        -- Structuring looks at the account's recent history only for amounts inside its band, and
+        -- never reads more of it than the rule needs.
         v_alerts := '[]'::jsonb;
         v_review := false;
         IF v_rejection IS NULL THEN
-            FOREACH v_rule IN ARRAY v_rules LOOP
-                CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currencies[i];
-                v_threshold := minor_of(v_rule.amount_major, v_exponent[i]);
-                v_details := NULL;
-                IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amounts[i] >= v_threshold THEN
-                    v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold);
-                ELSIF v_rule.kind = 'VELOCITY' AND v_src.kind = 'CUSTOMER' THEN
-                    -- The sliding-window estimate of aml_counters (V7): previous window's count by the
-                    -- share of it still in view, plus the current one's, this movement included.
-                    v_window := make_interval(mins => v_rule.window_minutes);
-                    v_start := date_bin(v_window, now(), timestamptz '2000-01-01');
-                    v_counter := v_rule.id || '/' || v_src.id;
-                    v_j := array_position(v_vc_key, v_counter);
-                    v_estimate := coalesce(v_vc_count[v_j], 0) + cardinality(array_positions(v_counted, v_counter)) + 1
-                                  + coalesce(v_vc_prev[v_j], 0)
-                                    * (1 - extract(epoch FROM now() - v_start) / extract(epoch FROM v_window));
-                    v_counted := v_counted || v_counter;
-                    v_counted_rule := v_counted_rule || v_rule.id;
-                    v_counted_acc := v_counted_acc || v_src.id;
+            IF p_amounts[i] >= minor_of(v_rules_floor, v_exponent[i]) - 1 THEN -- - 1: rounding
+                FOREACH v_rule IN ARRAY v_rules LOOP
+                    CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currencies[i];
+                    v_threshold := minor_of(v_rule.amount_major, v_exponent[i]);
+                    v_details := NULL;
+                    IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amounts[i] >= v_threshold THEN
+                        v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold);
+                    ELSIF v_rule.kind = 'STRUCTURING' AND v_src.kind = 'CUSTOMER' AND p_amounts[i] < v_threshold
+                          AND p_amounts[i] >= v_threshold - v_threshold * v_rule.margin_percent / 100 THEN
+                        SELECT count(*) INTO v_seen FROM (
+                            SELECT 1 FROM transactions t
+                            WHERE t.from_account = v_src.id
+                              AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
+                              AND t.status <> 'FAILED'
+                              AND t.amount_minor < v_threshold
+                              AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100
+                            LIMIT v_rule.count_max) near;
+                        v_seen := v_seen + (SELECT count(*) FROM unnest(v_txs) t
+                            WHERE t.from_account = v_src.id AND t.status <> 'FAILED'
+                              AND t.amount_minor < v_threshold
+                              AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100);
+                        IF v_seen + 1 >= v_rule.count_max THEN
+                            v_details := jsonb_build_object('near_threshold_movements', v_seen + 1,
+                                                            'threshold_minor', v_threshold);
+                        END IF;
+                    ELSIF v_rule.kind = 'NEW_COUNTERPARTY' AND p_types[i] = 'EXTERNAL_OUTBOUND'
+                          AND p_amounts[i] >= v_threshold AND p_counterparty[i] IS NOT NULL
+                          -- Payouts are made PENDING: none of this batch's is COMPLETED yet.
+                          AND NOT EXISTS (
+                              SELECT 1 FROM accounts a JOIN transactions t ON t.from_account = a.id
+                              WHERE a.user_id = v_src.user_id AND a.kind = 'CUSTOMER' AND t.type = 'EXTERNAL_OUTBOUND'
+                                AND t.status = 'COMPLETED'
+                                AND coalesce(t.counterparty ->> 'iban', t.counterparty ->> 'account_number')
+                                    = coalesce(p_counterparty[i]::jsonb ->> 'iban', p_counterparty[i]::jsonb ->> 'account_number')) THEN
+                        v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold,
+                                                        'counterparty', p_counterparty[i]::jsonb ->> 'name');
+                    END IF;
+                    IF v_details IS NOT NULL THEN
+                        v_alerts := v_alerts || jsonb_build_object('rule_id', v_rule.id, 'action', v_rule.action,
+                                                                   'details', v_details);
+                        v_review := v_review OR v_rule.action = 'HOLD';
+                    END IF;
+                END LOOP;
+            END IF;
+            -- VELOCITY counts every movement from a customer that passed the other checks, on the
+            -- sender's row: the current window's count and the previous one's, and the usual
+            -- sliding-window estimate from both (previous * share of it still in view + current).
+            IF v_src.kind = 'CUSTOMER' THEN
+                FOR k IN 1 .. cardinality(v_velocity) LOOP
+                    v_rule := v_velocity[k];
+                    CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currencies[i];
+                    v_counter := v_src.aml_velocity -> v_rule.id;
+                    v_in_window := 0;
+                    v_in_previous := 0;
+                    IF (v_counter ->> 'window_start')::bigint = v_window_start[k] THEN
+                        v_in_window := (v_counter ->> 'count')::int;
+                        v_in_previous := (v_counter ->> 'previous_count')::int;
+                    ELSIF (v_counter ->> 'window_start')::bigint = v_window_start[k] - v_rule.window_minutes * 60 THEN
+                        v_in_previous := (v_counter ->> 'count')::int;
+                    END IF;
+                    v_in_window := v_in_window + 1;
+                    v_src.aml_velocity := v_src.aml_velocity || jsonb_build_object(v_rule.id, jsonb_build_object(
+                        'window_start', v_window_start[k], 'count', v_in_window, 'previous_count', v_in_previous));
+                    v_acc_dirty[v_s] := true;
+                    v_estimate := v_in_window + v_in_previous * v_window_seen[k];
                     IF v_estimate > v_rule.count_max THEN
-                        v_details := jsonb_build_object('movements_in_window', round(v_estimate),
-                                                        'window_minutes', v_rule.window_minutes);
+                        v_alerts := v_alerts || jsonb_build_object('rule_id', v_rule.id, 'action', v_rule.action,
+                            'details', jsonb_build_object('movements_in_window', round(v_estimate),
+                                                          'window_minutes', v_rule.window_minutes));
+                        v_review := v_review OR v_rule.action = 'HOLD';
                     END IF;
-                ELSIF v_rule.kind = 'STRUCTURING' AND v_src.kind = 'CUSTOMER' AND p_amounts[i] < v_threshold
-                      AND p_amounts[i] >= v_threshold - v_threshold * v_rule.margin_percent / 100 THEN
-                    SELECT count(*) INTO v_seen FROM (
-                        SELECT 1 FROM transactions t
-                        WHERE t.from_account = v_src.id
-                          AND t.id >= uuid_v7_floor(now() - make_interval(mins => v_rule.window_minutes))
-                          AND t.status <> 'FAILED'
-                          AND t.amount_minor < v_threshold
-                          AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100
-                        LIMIT v_rule.count_max) near;
-                    v_seen := v_seen + (SELECT count(*) FROM unnest(v_txs) t
-                        WHERE t.from_account = v_src.id AND t.status <> 'FAILED'
-                          AND t.amount_minor < v_threshold
-                          AND t.amount_minor >= v_threshold - v_threshold * v_rule.margin_percent / 100);
-                    IF v_seen + 1 >= v_rule.count_max THEN
-                        v_details := jsonb_build_object('near_threshold_movements', v_seen + 1,
-                                                        'threshold_minor', v_threshold);
-                    END IF;
-                ELSIF v_rule.kind = 'NEW_COUNTERPARTY' AND p_types[i] = 'EXTERNAL_OUTBOUND'
-                      AND p_amounts[i] >= v_threshold AND p_counterparty[i] IS NOT NULL
-                      -- Payouts are made PENDING: none of this batch's is COMPLETED yet.
-                      AND NOT EXISTS (
-                          SELECT 1 FROM accounts a JOIN transactions t ON t.from_account = a.id
-                          WHERE a.user_id = v_src.user_id AND a.kind = 'CUSTOMER' AND t.type = 'EXTERNAL_OUTBOUND'
-                            AND t.status = 'COMPLETED'
-                            AND coalesce(t.counterparty ->> 'iban', t.counterparty ->> 'account_number')
-                                = coalesce(p_counterparty[i]::jsonb ->> 'iban', p_counterparty[i]::jsonb ->> 'account_number')) THEN
-                    v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold,
-                                                    'counterparty', p_counterparty[i]::jsonb ->> 'name');
-                END IF;
-                IF v_details IS NOT NULL THEN
-                    v_alerts := v_alerts || jsonb_build_object('rule_id', v_rule.id, 'action', v_rule.action,
-                                                               'details', v_details);
-                    v_review := v_review OR v_rule.action = 'HOLD';
-                END IF;
-            END LOOP;
+                END LOOP;
+            END IF;
             IF p_reviews[i] IS NOT NULL THEN
                 v_alerts := v_alerts || (p_reviews[i]::jsonb || jsonb_build_object('action', 'HOLD'));
                 v_review := true;
@@ -523,6 +559,8 @@ BEGIN
             v_review := v_review AND (v_src.kind = 'CUSTOMER' OR p_modes[i] = 'RECORD');
         END IF;
 
+        -- The checks above passed against these very rows, so no debit or hold below can take an
+        -- account past what it may spend.
         v_held := 0;
         IF v_rejection IS NOT NULL THEN
             v_status := 'FAILED';
@@ -530,31 +568,22 @@ BEGIN
             r.rejection := v_rejection;
         ELSIF v_review THEN
             IF p_modes[i] <> 'RECORD' THEN
-                UPDATE accounts a SET held = a.held + p_amounts[i], updated_at = now()
-                 WHERE a.id = v_from[i] AND a.balance - a.held + a.overdraft_limit >= p_amounts[i];
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'ledger_apply: hold for review on % refused after its checks passed', v_from[i];
-                END IF;
+                v_src.held := v_src.held + p_amounts[i];
+                v_acc_dirty[v_s] := true;
                 v_held := p_amounts[i];
             END IF;
             v_status := 'ON_HOLD';
             r.outcome := 'APPLIED';
         ELSIF p_modes[i] = 'MOVE' THEN
-            UPDATE accounts a SET balance = a.balance - p_amounts[i], updated_at = now()
-             WHERE a.id = v_from[i]
-               AND (a.kind <> 'CUSTOMER' OR a.balance - a.held + a.overdraft_limit >= p_amounts[i]);
-            IF NOT FOUND THEN
-                RAISE EXCEPTION 'ledger_apply: debit of % refused after its checks passed', v_from[i];
-            END IF;
-            UPDATE accounts a SET balance = a.balance + p_amounts[i], updated_at = now() WHERE a.id = v_to[i];
+            v_src.balance := v_src.balance - p_amounts[i];
+            v_dst.balance := v_dst.balance + p_amounts[i];
+            v_acc_dirty[v_s] := true;
+            v_acc_dirty[v_d] := true;
             v_status := 'COMPLETED';
             r.outcome := 'APPLIED';
         ELSIF p_modes[i] = 'HOLD' THEN
-            UPDATE accounts a SET held = a.held + p_amounts[i], updated_at = now()
-             WHERE a.id = v_from[i] AND a.balance - a.held + a.overdraft_limit >= p_amounts[i];
-            IF NOT FOUND THEN
-                RAISE EXCEPTION 'ledger_apply: hold on % refused after its checks passed', v_from[i];
-            END IF;
+            v_src.held := v_src.held + p_amounts[i];
+            v_acc_dirty[v_s] := true;
             v_held := p_amounts[i];
             v_status := 'PENDING';
             r.outcome := 'APPLIED';
@@ -563,6 +592,10 @@ BEGIN
             r.outcome := 'APPLIED';
         ELSE
             RAISE EXCEPTION 'ledger_apply: unknown mode %', p_modes[i];
+        END IF;
+        IF v_rejection IS NULL THEN
+            v_acc[v_s] := v_src;
+            v_acc[v_d] := v_dst;
         END IF;
 
         -- A refusal is recorded as a FAILED transaction when there is a row to record it against.
@@ -622,6 +655,25 @@ BEGIN
         RETURN NEXT r;
     END LOOP;
 
+    -- The accounts the batch changed, as it leaves them: absolute values, since every one of them
+    -- has been locked since it was read.
+    FOR k IN 1 .. cardinality(v_acc) LOOP
+        IF v_acc_dirty[k] THEN
+            v_up_id := v_up_id || (v_acc[k]).id;
+            v_up_balance := v_up_balance || (v_acc[k]).balance;
+            v_up_held := v_up_held || (v_acc[k]).held;
+            v_up_velocity := v_up_velocity || (v_acc[k]).aml_velocity;
+        END IF;
+    END LOOP;
+    IF cardinality(v_up_id) > 0 THEN
+        UPDATE accounts a
+           SET balance = v_up_balance[array_position(v_up_id, a.id)],
+               held = v_up_held[array_position(v_up_id, a.id)],
+               aml_velocity = v_up_velocity[array_position(v_up_id, a.id)],
+               updated_at = now()
+         WHERE a.id = ANY (v_up_id);
+    END IF;
+
     -- The batch's rows, one statement per table, in movement order (the outbox's position orders
     -- events, and every account they concern is still locked). Transactions first: alerts and
     -- idempotency keys refer to them.
@@ -650,19 +702,6 @@ BEGIN
     IF cardinality(v_ik_key) > 0 THEN
         INSERT INTO idempotency_keys (client_id, key, request_hash, transaction_id, rejection)
         SELECT * FROM unnest(v_ik_client, v_ik_key, v_ik_hash, v_ik_tx, v_ik_rejection);
-    END IF;
-    IF cardinality(v_counted) > 0 THEN
-        -- Absolute values: v_vc_* were read with the senders locked, and only their batches count them.
-        INSERT INTO aml_counters AS c (rule_id, account_id, window_start, count, previous_count)
-        SELECT u.rule_id, u.account_id,
-               date_bin(make_interval(mins => x.window_minutes), now(), timestamptz '2000-01-01'),
-               coalesce(v_vc_count[array_position(v_vc_key, u.rule_id || '/' || u.account_id)], 0) + count(*),
-               coalesce(v_vc_prev[array_position(v_vc_key, u.rule_id || '/' || u.account_id)], 0)
-          FROM unnest(v_counted_rule, v_counted_acc) u(rule_id, account_id)
-          JOIN unnest(v_rules) x ON x.id = u.rule_id
-         GROUP BY u.rule_id, u.account_id, x.window_minutes
-        ON CONFLICT (rule_id, account_id) DO UPDATE SET
-            window_start = EXCLUDED.window_start, count = EXCLUDED.count, previous_count = EXCLUDED.previous_count;
     END IF;
 END;
 $$;

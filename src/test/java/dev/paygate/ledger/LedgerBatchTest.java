@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One ledger_apply call carrying several movements: a later movement sees what an earlier one of
@@ -21,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class LedgerBatchTest extends EndToEndTest {
 
     private static final CurrencyCode USD = CurrencyCode.of("USD");
+    private static final CurrencyCode JPY = CurrencyCode.of("JPY");
     private static final Actor TELLER = new Actor("teller", null, null);
 
     @Autowired
@@ -66,12 +68,71 @@ class LedgerBatchTest extends EndToEndTest {
         ledger.assertInvariants();
     }
 
+    @Test
+    void moneyCreditedEarlierInTheBatchCanBeSpentLaterInIt() {
+        UUID first = api.newCustomer().openAccount("USD");
+        UUID second = api.newCustomer().openAccount("USD");
+        UUID third = api.newCustomer().openAccount("USD");
+        api.operator().deposit(first, "10.00", "USD");
+
+        List<LedgerOutcome> outcomes = apply(
+                move(TransactionType.TRANSFER, first, second, "10.00", null),
+                move(TransactionType.TRANSFER, second, third, "10.00", null),
+                move(TransactionType.TRANSFER, first, third, "0.01", null),
+                move(TransactionType.TRANSFER, third, first, "2.50", null));
+
+        assertThat(outcomes).extracting(LedgerOutcome::kind).containsExactly(
+                LedgerOutcome.Kind.APPLIED, LedgerOutcome.Kind.APPLIED, LedgerOutcome.Kind.REJECTED,
+                LedgerOutcome.Kind.APPLIED);
+        assertThat(outcomes.get(2).rejection()).isEqualTo(TransferRejection.INSUFFICIENT_FUNDS);
+        assertThat(api.admin().balance(first)).isEqualTo("2.50");
+        assertThat(api.admin().balance(second)).isEqualTo("0.00");
+        assertThat(api.admin().balance(third)).isEqualTo("7.50");
+        ledger.assertInvariants();
+    }
+
+    @Test
+    void velocityCountsTheBatchsEarlierMovementsAndKeepsCountingAcrossBatches() {
+        db.sql("""
+                INSERT INTO aml_rules (id, kind, action, currency, count_max, window_minutes, description)
+                VALUES ('batch-velocity', 'VELOCITY', 'HOLD', 'JPY', 2, 60, 'test')""").fetch().rowsUpdated().block();
+        try {
+            UUID sender = api.newCustomer().openAccount("JPY");
+            UUID recipient = api.newCustomer().openAccount("JPY");
+            api.operator().deposit(sender, "100", "JPY");
+
+            List<LedgerOutcome> batch = apply(
+                    move(TransactionType.TRANSFER, sender, recipient, "10", JPY, null),
+                    move(TransactionType.TRANSFER, sender, recipient, "1000", JPY, null), // refused: not counted
+                    move(TransactionType.TRANSFER, sender, recipient, "10", JPY, null),
+                    move(TransactionType.TRANSFER, sender, recipient, "10", JPY, null));
+            List<LedgerOutcome> later = apply(move(TransactionType.TRANSFER, sender, recipient, "10", JPY, null));
+
+            assertThat(batch).extracting(o -> o.transaction().status()).containsExactly(
+                    TransactionStatus.COMPLETED, TransactionStatus.FAILED, TransactionStatus.COMPLETED,
+                    TransactionStatus.ON_HOLD);
+            assertThat(later.get(0).transaction().status()).isEqualTo(TransactionStatus.ON_HOLD);
+            JsonNode balance = api.admin().getJson("/accounts/" + sender + "/balance");
+            assertThat(balance.get("balance").asString()).isEqualTo("80");
+            assertThat(balance.get("held").asString()).isEqualTo("20");
+            assertThat(api.admin().balance(recipient)).isEqualTo("20");
+            ledger.assertInvariants();
+        } finally {
+            db.sql("DELETE FROM aml_rules WHERE id = 'batch-velocity'").fetch().rowsUpdated().block();
+        }
+    }
+
     private List<LedgerOutcome> apply(LedgerCommand... commands) {
         return transactions.applyInOrder(List.of(commands)).collectList().block();
     }
 
     private static LedgerCommand move(TransactionType type, UUID from, UUID to, String amount, IdempotencyKey key) {
-        return LedgerCommand.move(type, from, to, Money.parse(amount, USD), type.name().toLowerCase(), Map.of(), null,
+        return move(type, from, to, amount, USD, key);
+    }
+
+    private static LedgerCommand move(TransactionType type, UUID from, UUID to, String amount, CurrencyCode currency,
+            IdempotencyKey key) {
+        return LedgerCommand.move(type, from, to, Money.parse(amount, currency), type.name().toLowerCase(), Map.of(), null,
                 TELLER, key);
     }
 }
