@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -31,12 +32,26 @@ class EventBus {
 
     /** Live events of an account's transactions, from the moment of subscription. */
     Flux<PaygateEvent> account(UUID account) {
-        return subscribe(byAccount, account);
+        return Flux.using(() -> openAccount(account), Subscription::events, Subscription::close);
     }
 
     /** Live events of one transaction, from the moment of subscription. */
     Flux<PaygateEvent> transaction(UUID transaction) {
-        return subscribe(byTransaction, transaction);
+        return Flux.using(() -> openTransaction(transaction), Subscription::events, Subscription::close);
+    }
+
+    /**
+     * Live events of an account's transactions from now on, held in the subscription's queue until
+     * its events are read, so a stream can replay what its client missed first without a second
+     * buffer. The caller closes it.
+     */
+    Subscription openAccount(UUID account) {
+        return open(byAccount, account);
+    }
+
+    /** As {@link #openAccount}, for one transaction. */
+    Subscription openTransaction(UUID transaction) {
+        return open(byTransaction, transaction);
     }
 
     void publish(PaygateEvent event) {
@@ -69,25 +84,34 @@ class EventBus {
         closing = false;
     }
 
-    private Flux<PaygateEvent> subscribe(Map<UUID, Set<Subscriber>> index, UUID key) {
-        return Flux.defer(() -> {
-            Subscriber subscriber = new Subscriber(Sinks.many().unicast().onBackpressureBuffer(
-                    Queues.<PaygateEvent>get(bufferMax).get()));
-            index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-            subscribers.incrementAndGet();
-            // Read after the subscriber is indexed, as closeAll sets the flag before it reads the index:
-            // a stream that opens while closeAll runs is ended by one or the other.
-            if (closing) {
-                subscriber.shutDown();
-            }
-            return subscriber.sink.asFlux().doFinally(signal -> {
+    private Subscription open(Map<UUID, Set<Subscriber>> index, UUID key) {
+        Subscriber subscriber = new Subscriber(Sinks.many().unicast().onBackpressureBuffer(
+                Queues.<PaygateEvent>get(bufferMax).get()));
+        index.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        subscribers.incrementAndGet();
+        // Read after the subscriber is indexed, as closeAll sets the flag before it reads the index:
+        // a stream that opens while closeAll runs is ended by one or the other.
+        if (closing) {
+            subscriber.shutDown();
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return new Subscription(subscriber.sink.asFlux(), () -> {
+            if (closed.compareAndSet(false, true)) {
                 subscribers.decrementAndGet();
                 index.computeIfPresent(key, (k, set) -> {
                     set.remove(subscriber);
                     return set.isEmpty() ? null : set;
                 });
-            });
+            }
         });
+    }
+
+    /** One open subscription: its events (to be read once) and how to end it; closing twice is harmless. */
+    record Subscription(Flux<PaygateEvent> events, Runnable closer) {
+
+        void close() {
+            closer.run();
+        }
     }
 
     private static void deliver(Set<Subscriber> subscribers, PaygateEvent event) {

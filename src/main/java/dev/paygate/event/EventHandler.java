@@ -27,6 +27,9 @@ class EventHandler {
     private static final String LAST_EVENT_ID = "Last-Event-ID";
     /** Sent as the SSE {@code retry} of a stream the server ends: how long a client waits to reconnect. */
     static final Duration RECONNECT_AFTER = Duration.ofSeconds(1);
+    private static final ServerSentEvent<Object> HEARTBEAT = ServerSentEvent.builder().comment("heartbeat").build();
+    /** Marks the end of a stream's events inside it; never sent. */
+    private static final ServerSentEvent<Object> END = ServerSentEvent.builder().comment("end").build();
 
     private final EventStreams streams;
     private final CloudEvents cloudEvents;
@@ -70,9 +73,11 @@ class EventHandler {
                         .id(Long.toString(event.position()))
                         .event(event.type())
                         .build())
-                .publish(shared -> Flux.merge(shared, Flux.interval(heartbeat)
-                        .map(tick -> ServerSentEvent.<Object>builder().comment("heartbeat").build())
-                        .takeUntilOther(shared.ignoreElements())))
+                // Heartbeats until the events end (END marks it): merged, not shared, so an open
+                // stream holds no queue of its own besides the bus's.
+                .concatWith(Flux.just(END))
+                .mergeWith(Flux.interval(heartbeat).map(tick -> HEARTBEAT))
+                .takeWhile(frame -> frame != END)
                 .onErrorResume(EventBus.SlowSubscriberException.class, slow -> reconnect(slow.getMessage()))
                 .onErrorResume(EventBus.ShuttingDownException.class, closing -> reconnect(closing.getMessage()))
                 // Netty sends the status line and headers with the first frame: without this comment a

@@ -2,6 +2,7 @@ package dev.paygate.event;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 
@@ -25,7 +26,7 @@ class EventStreams {
     /** An account's events; with {@code after} >= 0 the stream first replays those after that position. */
     Flux<PaygateEvent> account(UUID account, long after) {
         Flux<PaygateEvent> missed = after < 0 ? Flux.empty() : outbox.afterForAccount(account, after);
-        return inOrder(bus.account(account), missed, after);
+        return inOrder(() -> bus.openAccount(account), missed, after);
     }
 
     /**
@@ -36,13 +37,15 @@ class EventStreams {
         Flux<PaygateEvent> start = after < 0
                 ? outbox.latestForTransaction(transaction).flux()
                 : outbox.afterForTransaction(transaction, after);
-        return inOrder(bus.transaction(transaction), start, after)
+        return inOrder(() -> bus.openTransaction(transaction), start, after)
                 .takeUntil(PaygateEvent::isTerminal);
     }
 
-    private static Flux<PaygateEvent> inOrder(Flux<PaygateEvent> live, Flux<PaygateEvent> first, long after) {
+    private static Flux<PaygateEvent> inOrder(Supplier<EventBus.Subscription> live, Flux<PaygateEvent> first,
+            long after) {
         AtomicLong last = new AtomicLong(after);
-        return live.publish(shared -> Flux.concat(first, shared))
+        // The subscription opens before the look-back starts and queues live events meanwhile.
+        return Flux.using(live::get, subscription -> Flux.concat(first, subscription.events()), EventBus.Subscription::close)
                 .filter(event -> {
                     long seen = last.get();
                     if (event.position() <= seen) {
