@@ -18,6 +18,7 @@ class CloudEvents {
 
     private final JsonMapper json;
     private final String source;
+    private volatile Serialised lastForStreams;
 
     CloudEvents(JsonMapper json, EventsProperties properties) {
         this.json = json;
@@ -48,6 +49,22 @@ class CloudEvents {
     String toText(PaygateEvent event) {
         return json.writeValueAsString(envelope(event));
     }
+
+    /**
+     * {@link #toText}, remembering the last event: the bus hands one event object to every stream
+     * that wants it, one after the other, so each is serialised once rather than once per stream.
+     */
+    String toTextForStreams(PaygateEvent event) {
+        Serialised last = lastForStreams;
+        if (last != null && last.event() == event) {
+            return last.text();
+        }
+        String text = toText(event);
+        lastForStreams = new Serialised(event, text);
+        return text;
+    }
+
+    private record Serialised(PaygateEvent event, String text) { }
 
     /** An event read back from Kafka; {@code account} is the record's key, when it is an account. */
     PaygateEvent fromBytes(byte[] bytes, @org.jspecify.annotations.Nullable UUID account) {

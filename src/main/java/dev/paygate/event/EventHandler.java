@@ -69,7 +69,8 @@ class EventHandler {
 
     private Mono<ServerResponse> stream(Flux<PaygateEvent> events) {
         Flux<ServerSentEvent<Object>> body = events
-                .map(event -> ServerSentEvent.<Object>builder(cloudEvents.envelope(event))
+                // The envelope as JSON text, which the SSE writer sends as it is.
+                .map(event -> ServerSentEvent.<Object>builder(cloudEvents.toTextForStreams(event))
                         .id(Long.toString(event.position()))
                         .event(event.type())
                         .build())
