@@ -116,18 +116,6 @@ LANGUAGE sql IMMUTABLE AS $$
                 THEN least(floor(p_major * power(10::numeric, p_exponent)), 9223372036854775807)::bigint END
 $$;
 
--- The same, given the currency.
-CREATE OR REPLACE FUNCTION minor_units(p_major numeric, p_currency text) RETURNS bigint
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF p_major IS NULL THEN
-        RETURN NULL;
-    END IF;
-    RETURN minor_of(p_major, (SELECT e.exponent FROM currency_exponents e
-                              WHERE e.code = p_currency::char(3))); -- char(3): the primary key is used
-END;
-$$;
-
 -- The KYC limits that apply to a user in a currency: their level's, or the default level's.
 CREATE OR REPLACE FUNCTION kyc_limits_of(p_user text, p_currency text) RETURNS kyc_limits
 LANGUAGE plpgsql STABLE AS $$
@@ -160,6 +148,7 @@ $$;
 DROP FUNCTION IF EXISTS kyc_refusal(accounts, accounts, text, bigint, text);
 DROP FUNCTION IF EXISTS aml_fired_rules(aml_rules[], accounts, text, bigint, text, jsonb);
 DROP FUNCTION IF EXISTS compliance_alerts_raise(transactions, accounts, jsonb);
+DROP FUNCTION IF EXISTS minor_units(numeric, text);
 
 -- Applies a batch of movements in the order given, each with its own outcome. p_modes says what
 -- each does once its checks pass:

@@ -25,7 +25,7 @@ class CloudEvents {
         this.source = properties.source();
     }
 
-    Map<String, Object> envelope(PaygateEvent event) {
+    private Map<String, Object> envelope(PaygateEvent event) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("specversion", "1.0");
         envelope.put("id", event.eventId().toString());

@@ -30,16 +30,6 @@ class EventBus {
         this.bufferMax = properties.sseBufferMax();
     }
 
-    /** Live events of an account's transactions, from the moment of subscription. */
-    Flux<PaygateEvent> account(UUID account) {
-        return Flux.using(() -> openAccount(account), Subscription::events, Subscription::close);
-    }
-
-    /** Live events of one transaction, from the moment of subscription. */
-    Flux<PaygateEvent> transaction(UUID transaction) {
-        return Flux.using(() -> openTransaction(transaction), Subscription::events, Subscription::close);
-    }
-
     /**
      * Live events of an account's transactions from now on, held in the subscription's queue until
      * its events are read, so a stream can replay what its client missed first without a second
