@@ -8,6 +8,7 @@ import dev.paygate.common.Scopes;
 import dev.paygate.ledger.Ledger;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -19,7 +20,7 @@ import reactor.core.publisher.Mono;
 /**
  * Server-Sent Events: every event's {@code id} is its outbox position, so a client that
  * reconnects with {@code Last-Event-ID} gets exactly what it missed. Idle streams send a comment
- * every heartbeat interval so that proxies keep them open.
+ * every heartbeat interval so that proxies keep them open; busy ones need none.
  */
 @Component
 class EventHandler {
@@ -68,17 +69,13 @@ class EventHandler {
     }
 
     private Mono<ServerResponse> stream(Flux<PaygateEvent> events) {
-        Flux<ServerSentEvent<Object>> body = events
+        Flux<ServerSentEvent<Object>> frames = events
                 // The envelope as JSON text, which the SSE writer sends as it is.
                 .map(event -> ServerSentEvent.<Object>builder(cloudEvents.toTextForStreams(event))
                         .id(Long.toString(event.position()))
                         .event(event.type())
-                        .build())
-                // Heartbeats until the events end (END marks it): merged, not shared, so an open
-                // stream holds no queue of its own besides the bus's.
-                .concatWith(Flux.just(END))
-                .mergeWith(Flux.interval(heartbeat).map(tick -> HEARTBEAT))
-                .takeWhile(frame -> frame != END)
+                        .build());
+        Flux<ServerSentEvent<Object>> body = withHeartbeats(frames, heartbeat)
                 .onErrorResume(EventBus.SlowSubscriberException.class, slow -> reconnect(slow.getMessage()))
                 .onErrorResume(EventBus.ShuttingDownException.class, closing -> reconnect(closing.getMessage()))
                 // Netty sends the status line and headers with the first frame: without this comment a
@@ -89,6 +86,25 @@ class EventHandler {
                 .header("Cache-Control", "no-store")
                 .header("X-Accel-Buffering", "no")
                 .body(body, ServerSentEvent.class);
+    }
+
+    /**
+     * The frames with a heartbeat comment at every tick of the interval that follows a quiet one:
+     * an idle stream gets one each interval, a stream with events none, and no stream is silent
+     * for two intervals. Merged, not shared, so an open stream holds no queue of its own besides
+     * the bus's; END marks where the frames end.
+     */
+    static Flux<ServerSentEvent<Object>> withHeartbeats(Flux<ServerSentEvent<Object>> frames, Duration heartbeat) {
+        return Flux.defer(() -> {
+            AtomicBoolean sentSinceTick = new AtomicBoolean();
+            return frames
+                    .doOnNext(frame -> sentSinceTick.lazySet(true))
+                    .concatWith(Flux.just(END))
+                    .mergeWith(Flux.interval(heartbeat)
+                            .filter(tick -> !sentSinceTick.getAndSet(false))
+                            .map(tick -> HEARTBEAT))
+                    .takeWhile(frame -> frame != END);
+        });
     }
 
     /** The last frame of a stream the server ends before its client is done with it. */
