@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.slf4j.spi.LocationAwareLogger;
 
 /**
@@ -107,86 +108,74 @@ public final class LevelFirstLogFactory extends LogFactory {
 
         @Override
         public void trace(@Nullable Object message) {
-            trace(message, null);
+            log(Level.TRACE, message, null);
         }
 
         @Override
         public void trace(@Nullable Object message, @Nullable Throwable error) {
-            if (logger.isTraceEnabled()) {
-                log(LocationAwareLogger.TRACE_INT, message, error);
-            }
+            log(Level.TRACE, message, error);
         }
 
         @Override
         public void debug(@Nullable Object message) {
-            debug(message, null);
+            log(Level.DEBUG, message, null);
         }
 
         @Override
         public void debug(@Nullable Object message, @Nullable Throwable error) {
-            if (logger.isDebugEnabled()) {
-                log(LocationAwareLogger.DEBUG_INT, message, error);
-            }
+            log(Level.DEBUG, message, error);
         }
 
         @Override
         public void info(@Nullable Object message) {
-            info(message, null);
+            log(Level.INFO, message, null);
         }
 
         @Override
         public void info(@Nullable Object message, @Nullable Throwable error) {
-            if (logger.isInfoEnabled()) {
-                log(LocationAwareLogger.INFO_INT, message, error);
-            }
+            log(Level.INFO, message, error);
         }
 
         @Override
         public void warn(@Nullable Object message) {
-            warn(message, null);
+            log(Level.WARN, message, null);
         }
 
         @Override
         public void warn(@Nullable Object message, @Nullable Throwable error) {
-            if (logger.isWarnEnabled()) {
-                log(LocationAwareLogger.WARN_INT, message, error);
-            }
+            log(Level.WARN, message, error);
         }
 
         @Override
         public void error(@Nullable Object message) {
-            error(message, null);
+            log(Level.ERROR, message, null);
         }
 
         @Override
         public void error(@Nullable Object message, @Nullable Throwable error) {
-            if (logger.isErrorEnabled()) {
-                log(LocationAwareLogger.ERROR_INT, message, error);
-            }
+            log(Level.ERROR, message, error);
         }
 
         @Override
         public void fatal(@Nullable Object message) {
-            error(message, null);
+            log(Level.ERROR, message, null);
         }
 
         @Override
         public void fatal(@Nullable Object message, @Nullable Throwable error) {
-            error(message, error);
+            log(Level.ERROR, message, error);
         }
 
-        private void log(int level, @Nullable Object message, @Nullable Throwable error) {
-            String text = String.valueOf(message);
-            if (logger instanceof LocationAwareLogger located) {
-                located.log(null, CALLER_BOUNDARY, level, text, null, error);
+        /** The one place the level is checked, before the message becomes a string. */
+        private void log(Level level, @Nullable Object message, @Nullable Throwable error) {
+            if (!logger.isEnabledForLevel(level)) {
                 return;
             }
-            switch (level) {
-                case LocationAwareLogger.TRACE_INT -> logger.trace(text, error);
-                case LocationAwareLogger.DEBUG_INT -> logger.debug(text, error);
-                case LocationAwareLogger.INFO_INT -> logger.info(text, error);
-                case LocationAwareLogger.WARN_INT -> logger.warn(text, error);
-                default -> logger.error(text, error);
+            String text = String.valueOf(message);
+            if (logger instanceof LocationAwareLogger located) {
+                located.log(null, CALLER_BOUNDARY, level.toInt(), text, null, error);
+            } else {
+                logger.atLevel(level).setCause(error).log(text);
             }
         }
     }
