@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -111,24 +112,38 @@ final class LedgerBatcher {
                 }
                 return;
             }
-            applyBatch(batch).subscribe(null, error -> afterBatch(), this::afterBatch);
-        }
-
-        /** Whatever gathered while a batch was in the database goes at once. */
-        private void afterBatch() {
-            timer.schedule(this::flush);
-        }
-
-        private Mono<Void> applyBatch(List<Pending> batch) {
             List<LedgerCommand> commands = batch.stream().map(Pending::command).toList();
-            return apply.apply(commands).collectList()
-                    .doOnNext(outcomes -> deliver(batch, outcomes))
-                    .then()
-                    .onErrorResume(error -> batch.size() > 1 && !isOutage(error)
-                            ? alone(batch, error)
-                            : fail(batch, error));
+            apply.apply(commands).collectList().subscribe(
+                    outcomes -> {
+                        // The next batch goes before this one's callers hear back: their responses
+                        // are built and written on this thread, and the database need not wait for
+                        // them. This batch has committed, so arrival order per account still holds.
+                        afterBatch();
+                        deliver(batch, outcomes);
+                    },
+                    error -> recover(batch, error).subscribe(null, failed -> afterBatch(), this::afterBatch));
         }
 
+        /**
+         * Whatever gathered while a batch was in the database goes at once. Never throws: after a
+         * commit, an exception would reach the recovery path and apply the batch again.
+         */
+        private void afterBatch() {
+            try {
+                timer.schedule(this::flush);
+            } catch (RejectedExecutionException stopped) {
+                log.warn("The ledger batcher's scheduler has stopped; {} movements wait unapplied", queued.get());
+            }
+        }
+
+        private Mono<Void> recover(List<Pending> batch, Throwable error) {
+            return batch.size() > 1 && !isOutage(error) ? alone(batch, error) : fail(batch, error);
+        }
+
+        /**
+         * Hands each caller its outcome. Never throws: the batch has committed, and a failure
+         * here must not reach the recovery path, which would apply its movements again.
+         */
         private static void deliver(List<Pending> batch, List<LedgerOutcome> outcomes) {
             if (outcomes.size() != batch.size()) {
                 IllegalStateException broken = new IllegalStateException(
@@ -137,7 +152,11 @@ final class LedgerBatcher {
                 return;
             }
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).sink().success(outcomes.get(i));
+                try {
+                    batch.get(i).sink().success(outcomes.get(i));
+                } catch (RuntimeException callerFailed) {
+                    log.error("Delivering a committed outcome to its caller failed", callerFailed);
+                }
             }
         }
 
