@@ -2,8 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 8-10 minutes)
-#   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 6 s per measurement)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 11-14 minutes)
+#   bench/run.sh --quick   the same rows in 3-4 minutes (1,000 accounts, 6 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
 # accounts through the API, then measures, all against 127.0.0.1 only:
@@ -12,12 +12,15 @@
 #       hot, with the transfer batcher off and on (a gateway restart between them);
 #   (3) the gateway at 80% of that closed-loop rate under an open arrival schedule, per setting;
 #   (4) the gateway with SSE subscribers connected (batcher on), when it has event streams;
-#   (5) the batcher-on uniform row again with every AML rule disabled (issue 11: within 10%).
+#   (5) the batcher-on uniform row again with every AML rule disabled (issue 11: within 10%);
+#   (6) pgbench and the batcher-on gateway again at a higher concurrency (BENCH_HIGH_CLIENTS, 64),
+#       closed loop uniform and hot, and the open model at 80% of that maximum.
 # Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
 # it stops on exit; every step has a time limit. Needs: java, jcmd, node, wrk, pgbench, psql,
 # curl, jq (apt-get install wrk postgresql-client jq nodejs).
 #
-# Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_ACCOUNTS, BENCH_SECONDS,
+# Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_HIGH_CLIENTS (the
+# concurrency of the rows that find where batching pays off, default 64; 0 skips them), BENCH_ACCOUNTS, BENCH_SECONDS,
 # BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
 # BENCH_KEEP_DATA=1 (keep the database directory, deleted at the end otherwise).
 set -euo pipefail
@@ -39,9 +42,9 @@ if [[ $MODE == quick ]]; then
   WARMUP_SECONDS_MAX=27
   OPEN_WARMUP_SECONDS=3
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
-  # About 2.5-3 minutes on a quiet machine; the limit leaves room for a busy one (the gateway's
-  # start alone went from 13 to 25 s beside a test suite).
-  TIME_LIMIT_SECONDS=240
+  # About 3-4 minutes on a quiet 2-core machine (the 64-client rows take 45 s of it); the limit
+  # leaves room for a busy one (the gateway's start alone went from 13 to 25 s beside a test suite).
+  TIME_LIMIT_SECONDS=360
 else
   ACCOUNTS=${BENCH_ACCOUNTS:-10000}
   MEASURE_SECONDS=${BENCH_SECONDS:-30}
@@ -54,6 +57,7 @@ else
   TIME_LIMIT_SECONDS=1500
 fi
 CLIENTS=${BENCH_CLIENTS:-16}
+HIGH_CLIENTS=${BENCH_HIGH_CLIENTS:-64}
 OPEN_LOAD_FRACTION=0.8
 WARMUP_PROBE_SECONDS=3
 HEAP=512m
@@ -70,7 +74,7 @@ REPORTED=no
 INCOMPLETE=""
 ROWS=()
 declare -A GW P50 P99
-PG_UNIFORM="" PG_HOT="" SSE_TPS="" AML_OFF_TPS="" AML_ON_TPS="" SSE_HEAP_KIB=n/a BEST=true
+PG_UNIFORM="" PG_HOT="" PG_UNIFORM_HIGH="" PG_HOT_HIGH="" HIGH_P50="" HIGH_P99="" SSE_TPS="" AML_OFF_TPS="" AML_ON_TPS="" SSE_HEAP_KIB=n/a BEST=true
 
 for tool in java jcmd node wrk pgbench psql curl jq awk; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
@@ -177,11 +181,12 @@ add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib movements_p
     "$1" "$3" "$4" "$5" "$6" "$7" "$8" "$9")"
 }
 
-pgbench_row() { # name script; sets ROW_TPS
-  local prefix=$OUT/pgbench-$2
+pgbench_row() { # name script [clients]; sets ROW_TPS
+  local clients=${3:-$CLIENTS}
+  local prefix=$OUT/pgbench-$2-$clients
   local report
   report=$(cd "$OUT" && timeout $((MEASURE_SECONDS + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
-    -c "$CLIENTS" -j 2 -T "$MEASURE_SECONDS" -M prepared -D accounts="$ACCOUNTS" \
+    -c "$clients" -j 2 -T "$MEASURE_SECONDS" -M prepared -D accounts="$ACCOUNTS" \
     -f "$ROOT/bench/ledger_apply_$2.sql" -l --log-prefix="$prefix" paygate 2>&1) || { echo "$report" >&2; die "pgbench $2"; }
   echo "$report" >"$prefix.txt"
   local tps failed p50 p99
@@ -191,22 +196,23 @@ pgbench_row() { # name script; sets ROW_TPS
     { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999);
       printf "%.1f %.1f\n", v[i50] / 1000, v[i99] / 1000 }')
   rm -f "$prefix".[0-9]*
-  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1
+  add_row "$1" "$clients" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1
   ROW_TPS=$tps
 }
 
-wrk_run() { # seconds uniform|hot -> WRK_RESULT line
-  timeout $(($1 + 60)) wrk -t2 -c"$CLIENTS" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
+wrk_run() { # seconds uniform|hot [clients] -> WRK_RESULT line
+  timeout $(($1 + 60)) wrk -t2 -c"${3:-$CLIENTS}" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
     -- "$OUT/accounts.tsv" "$2" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk $2"
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
-gateway_row() { # name uniform|hot; sets ROW_TPS
+gateway_row() { # name uniform|hot [clients]; sets ROW_TPS
+  local clients=${3:-$CLIENTS}
   begin_memory_watch
   begin_batch_watch
   local result
-  result=$(wrk_run "$MEASURE_SECONDS" "$2")
+  result=$(wrk_run "$MEASURE_SECONDS" "$2" "$clients")
   echo "$result" >>"$OUT/wrk.txt"
   local requests duration status_errors socket_errors tps p50 p99
   requests=$(field requests "$result")
@@ -218,9 +224,11 @@ gateway_row() { # name uniform|hot; sets ROW_TPS
   p99=$(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
   end_memory_watch
   end_batch_watch
-  add_row "$1" "$CLIENTS" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
+  add_row "$1" "$clients" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
   ROW_TPS=$tps
 }
+
+max_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print ""; else print (a + 0 > b + 0 ? a : b) }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 
@@ -247,6 +255,12 @@ report() {
   echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
   echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-true]:-}")"
   echo "aml_on_vs_off=$(ratio "$AML_ON_TPS" "$AML_OFF_TPS")"
+  if ((HIGH_CLIENTS > 0)); then
+    echo "batched_vs_pgbench_at_$HIGH_CLIENTS=$(ratio "${GW[uniform-high]:-}" "$PG_UNIFORM_HIGH")"
+    echo "batched_vs_best_pgbench=$(ratio "$(max_of "${GW[uniform-high]:-}" "${GW[uniform-true]:-}")" "$(max_of "$PG_UNIFORM_HIGH" "$PG_UNIFORM")")"
+    echo "hot_vs_pgbench_hot_at_$HIGH_CLIENTS=$(ratio "${GW[hot-high]:-}" "$PG_HOT_HIGH")"
+    echo "p99_over_p50_at_$HIGH_CLIENTS=$(ratio "$HIGH_P99" "$HIGH_P50")"
+  fi
 }
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -394,6 +408,29 @@ else
   log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || tail -1 "$OUT/sse.txt"); row skipped"
   add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-" "-"
 fi
+
+# A batch can only hold the requests that are waiting, and at 16 clients a call carries about four
+# movements: most of its cost is then the call's own (statements, commit), not the movements'. The
+# same rows at a higher concurrency show what batching does when there is something to batch, and
+# pgbench at that concurrency says whether the database alone would gain from it too.
+if ((HIGH_CLIENTS > 0)); then
+  log "(6) pgbench and the gateway (batcher on) at $HIGH_CLIENTS clients"
+  settle_database
+  pgbench_row "pgbench ledger_apply uniform" uniform "$HIGH_CLIENTS"
+  PG_UNIFORM_HIGH=$ROW_TPS
+  pgbench_row "pgbench ledger_apply hot account" hot "$HIGH_CLIENTS"
+  PG_HOT_HIGH=$ROW_TPS
+  # A short load at the new concurrency first: more connections, bigger batches, other JIT paths.
+  wrk_run "$((WARMUP_SECONDS_MIN / 4))" uniform "$HIGH_CLIENTS" >/dev/null
+  gateway_row "gateway closed loop uniform, batcher on" uniform "$HIGH_CLIENTS"
+  GW[uniform-high]=$ROW_TPS
+  gateway_row "gateway closed loop hot account, batcher on" hot "$HIGH_CLIENTS"
+  GW[hot-high]=$ROW_TPS
+  open_row "batcher on, $HIGH_CLIENTS-client maximum" "${GW[uniform-high]}"
+  HIGH_P50=$OPEN_P50
+  HIGH_P99=$OPEN_P99
+fi
+
 stop_gateway
 
 report | tee "$OUT/report.txt"
