@@ -11,7 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param windowMicros  how long the first movement of a batch waits for company
  * @param sizeMax       movements per batch at most
  * @param lanes         batches applied at once; a movement's lane is fixed by its debited
- *                      account, so movements from one account are applied in arrival order
+ *                      account, so movements from one account are applied in arrival order.
+ *                      One by default: on the 2-core box one lane's bigger batches cost less
+ *                      per movement than two lanes' smaller ones (bench/RESULTS.md)
  * @param queueMax      movements waiting per lane at most; beyond it requests get 503 at once
  */
 @ConfigurationProperties("paygate.ledger.batching")
@@ -19,7 +21,7 @@ public record BatchingProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("1000") long windowMicros,
         @DefaultValue("200") int sizeMax,
-        @DefaultValue("2") int lanes,
+        @DefaultValue("1") int lanes,
         @DefaultValue("20000") int queueMax) {
 
     public BatchingProperties {

@@ -47,7 +47,7 @@ public class Ledger {
                 .description("Movements waiting for their batch").register(meters);
         log.info("Ledger: {}", batching.enabled()
                 ? "batching on (window " + batching.windowMicros() + " µs, up to " + batching.sizeMax()
-                        + " movements, " + batching.lanes() + " lanes)"
+                        + " movements, " + batching.lanes() + (batching.lanes() == 1 ? " lane)" : " lanes)")
                 : "batching off (one statement and commit per movement)");
     }
 
