@@ -1,6 +1,7 @@
 package dev.paygate.common;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -17,6 +18,10 @@ import reactor.core.publisher.Mono;
  * connection for as long as the outage lasts: the pool's acquire timeout never fires for it. Past
  * the deadline the request gets a 503 instead of hanging; its outcome may be unknown, so the client
  * retries with the same Idempotency-Key, which replays the outcome if there was one.
+ *
+ * <p>The deadline ends once the answer starts being written. By then the outcome is decided (a
+ * transfer has committed), and cutting the write off would leave the client without the 201 of
+ * a transfer that happened: a client without a key would send it again.
  */
 @Component
 class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
@@ -40,7 +45,13 @@ class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
         if (isEventStream(exchange)) {
             return chain.filter(exchange);
         }
-        return chain.filter(exchange).timeout(deadline, Mono.error(DeadlineExceeded::new));
+        AtomicBoolean answering = new AtomicBoolean();
+        exchange.getResponse().beforeCommit(() -> {
+            answering.set(true);
+            return Mono.empty();
+        });
+        Mono<Long> expiry = Mono.delay(deadline).flatMap(late -> answering.get() ? Mono.never() : Mono.just(late));
+        return chain.filter(exchange).timeout(expiry, Mono.error(DeadlineExceeded::new));
     }
 
     @Override
