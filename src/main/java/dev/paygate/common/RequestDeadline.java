@@ -1,11 +1,15 @@
 package dev.paygate.common;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -21,10 +25,15 @@ import reactor.core.publisher.Mono;
  *
  * <p>The deadline ends once the answer starts being written. By then the outcome is decided (a
  * transfer has committed), and cutting the write off would leave the client without the 201 of
- * a transfer that happened: a client without a key would send it again.
+ * a transfer that happened: a client without a key would send it again. Under overload the two
+ * can come at once, on two threads; whichever claims the exchange first is the one written.
  */
 @Component
 class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
+
+    private static final int UNDECIDED = 0;
+    private static final int ANSWER = 1;
+    private static final int DEADLINE = 2;
 
     private final Duration deadline;
 
@@ -45,13 +54,45 @@ class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
         if (isEventStream(exchange)) {
             return chain.filter(exchange);
         }
-        AtomicBoolean answering = new AtomicBoolean();
-        exchange.getResponse().beforeCommit(() -> {
-            answering.set(true);
-            return Mono.empty();
-        });
-        Mono<Long> expiry = Mono.delay(deadline).flatMap(late -> answering.get() ? Mono.never() : Mono.just(late));
-        return chain.filter(exchange).timeout(expiry, Mono.error(DeadlineExceeded::new));
+        // The answer and the deadline race for one flag, so exactly one of them is ever written:
+        // an answer that starts first is written to the end, and one that comes after the 503
+        // writes nothing.
+        AtomicInteger decided = new AtomicInteger(UNDECIDED);
+        Mono<Long> expiry = Mono.delay(deadline)
+                .flatMap(late -> decided.compareAndSet(UNDECIDED, DEADLINE) ? Mono.just(late) : Mono.never());
+        ServerWebExchange answeredOnce = exchange.mutate().response(new FirstAnswer(exchange.getResponse(), decided)).build();
+        return chain.filter(answeredOnce).timeout(expiry, Mono.error(DeadlineExceeded::new));
+    }
+
+    /** A response that is written only if the deadline has not claimed the exchange first. */
+    private static final class FirstAnswer extends ServerHttpResponseDecorator {
+
+        private final AtomicInteger decided;
+
+        FirstAnswer(ServerHttpResponse response, AtomicInteger decided) {
+            super(response);
+            this.decided = decided;
+        }
+
+        @Override
+        public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+            return Mono.defer(() -> claim() ? super.writeWith(body) : Mono.empty());
+        }
+
+        @Override
+        public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+            return Mono.defer(() -> claim() ? super.writeAndFlushWith(body) : Mono.empty());
+        }
+
+        @Override
+        public Mono<Void> setComplete() {
+            return Mono.defer(() -> claim() ? super.setComplete() : Mono.empty());
+        }
+
+        /** True for the answer's writes, the first and any after it; false once the deadline has won. */
+        private boolean claim() {
+            return decided.compareAndSet(UNDECIDED, ANSWER) || decided.get() == ANSWER;
+        }
     }
 
     @Override
