@@ -1,12 +1,17 @@
 package dev.paygate.common;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -14,6 +19,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -58,20 +64,38 @@ class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
         // an answer that starts first is written to the end, and one that comes after the 503
         // writes nothing.
         AtomicInteger decided = new AtomicInteger(UNDECIDED);
+        FirstAnswer answer = new FirstAnswer(exchange.getResponse(), decided);
         Mono<Long> expiry = Mono.delay(deadline)
-                .flatMap(late -> decided.compareAndSet(UNDECIDED, DEADLINE) ? Mono.just(late) : Mono.never());
-        ServerWebExchange answeredOnce = exchange.mutate().response(new FirstAnswer(exchange.getResponse(), decided)).build();
-        return chain.filter(answeredOnce).timeout(expiry, Mono.error(DeadlineExceeded::new));
+                .flatMap(late -> decided.compareAndSet(UNDECIDED, DEADLINE)
+                        ? answer.prepareDeadlineAnswer().thenReturn(late)
+                        : Mono.never());
+        // A chain that ends without writing (a status alone, or an error that ProblemResponses
+        // writes on the exchange outside this filter) claims the exchange as it ends.
+        return chain.filter(exchange.mutate().response(answer).build())
+                .doOnTerminate(answer::claim)
+                .timeout(expiry, Mono.error(DeadlineExceeded::new));
     }
 
-    /** A response that is written only if the deadline has not claimed the exchange first. */
+    /**
+     * A response that is written only if the deadline has not claimed the exchange first. Until it
+     * claims, the answer's status, headers and before-commit actions stay here, apart from the
+     * response the 503 may be written to on another thread: a late answer cannot change that 503
+     * while it is being committed. Claiming hands them over; from then on this is a plain decorator.
+     */
     private static final class FirstAnswer extends ServerHttpResponseDecorator {
 
         private final AtomicInteger decided;
+        private final HttpHeaders headers;
+        private final List<Supplier<? extends Mono<Void>>> commitActions = new CopyOnWriteArrayList<>();
+        private @Nullable HttpStatusCode status;
+        private volatile boolean handedOver;
+        /** The thread running the answer's before-commit actions for the 503, while it does. */
+        private volatile @Nullable Thread deadlineWriter;
 
         FirstAnswer(ServerHttpResponse response, AtomicInteger decided) {
             super(response);
             this.decided = decided;
+            this.headers = HttpHeaders.copyOf(response.getHeaders());
         }
 
         @Override
@@ -90,8 +114,72 @@ class RequestDeadline implements WebFilter, ProblemTranslator, Ordered {
         }
 
         /** True for the answer's writes, the first and any after it; false once the deadline has won. */
-        private boolean claim() {
-            return decided.compareAndSet(UNDECIDED, ANSWER) || decided.get() == ANSWER;
+        boolean claim() {
+            if (decided.compareAndSet(UNDECIDED, ANSWER)) {
+                handOver();
+                return true;
+            }
+            return decided.get() == ANSWER;
+        }
+
+        private void handOver() {
+            ServerHttpResponse response = getDelegate();
+            if (status != null) {
+                response.setStatusCode(status);
+            }
+            HttpHeaders target = response.getHeaders();
+            target.clear();
+            target.putAll(headers);
+            commitActions.forEach(response::beforeCommit);
+            handedOver = true;
+        }
+
+        /**
+         * Runs the answer's before-commit actions (Spring Security's headers among them) for the
+         * 503. They read the headers through this response; on this thread, and only while they
+         * run, those are the 503's. The late answer, on its own thread, still sees its own.
+         */
+        Mono<Void> prepareDeadlineAnswer() {
+            return Mono.defer(() -> {
+                deadlineWriter = Thread.currentThread();
+                return Flux.fromIterable(commitActions).concatMap(Supplier::get).then();
+            }).doFinally(signal -> deadlineWriter = null);
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+            if (handedOver || Thread.currentThread() == deadlineWriter) {
+                return getDelegate().getHeaders();
+            }
+            return headers;
+        }
+
+        @Override
+        public boolean setStatusCode(@Nullable HttpStatusCode status) {
+            if (handedOver) {
+                return getDelegate().setStatusCode(status);
+            }
+            this.status = status;
+            return true;
+        }
+
+        @Override
+        public boolean setRawStatusCode(@Nullable Integer status) {
+            return setStatusCode(status == null ? null : HttpStatusCode.valueOf(status));
+        }
+
+        @Override
+        public @Nullable HttpStatusCode getStatusCode() {
+            return handedOver || status == null ? getDelegate().getStatusCode() : status;
+        }
+
+        @Override
+        public void beforeCommit(Supplier<? extends Mono<Void>> action) {
+            if (handedOver) {
+                getDelegate().beforeCommit(action);
+            } else {
+                commitActions.add(action);
+            }
         }
     }
 

@@ -220,6 +220,7 @@ class DatabaseOutageTest {
                 assertThat(answer.status()).as("answer %s", answer).isIn(200, 201, 503);
                 if (answer.status() == 503) {
                     assertThat(answer.contentType()).startsWith("application/problem+json");
+                    assertThat(answer.cacheControl()).as("answer %s", answer).contains("no-store");
                 }
             }
         }
@@ -233,13 +234,14 @@ class DatabaseOutageTest {
         }
     }
 
-    record Answer(int status, String contentType, Duration took, String body) {
+    record Answer(int status, String contentType, String cacheControl, Duration took, String body) {
     }
 
     private CompletableFuture<Answer> timed(HttpRequest request) {
         Instant sent = Instant.now();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> new Answer(
                 response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.headers().firstValue("Cache-Control").orElse(""),
                 Duration.between(sent, Instant.now()), response.body()));
     }
 
