@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 11-14 minutes)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 12-17 minutes)
 #   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 5 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
@@ -41,6 +41,7 @@ if [[ $MODE == quick ]]; then
   WARMUP_SECONDS_MIN=6
   WARMUP_SECONDS_MAX=21
   OPEN_WARMUP_SECONDS=2
+  OPEN_PREWARM_SECONDS=0
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
   # Under 3 minutes on a quiet 2-core machine (the 64-client rows take 35 s of it; 6 s rows took
   # 3:03 on a 2-core Xeon); the limit leaves room for a busy or slower one (the gateway's start
@@ -50,10 +51,11 @@ else
   ACCOUNTS=${BENCH_ACCOUNTS:-10000}
   MEASURE_SECONDS=${BENCH_SECONDS:-30}
   # A run at d85c4a5 stopped warming at 30 s and measured 665/s, then 952/s on the next row:
-  # the batched path keeps gaining from the JIT well past half a minute.
+  # the batched path keeps gaining from the JIT well past half a minute (see warm_up).
   WARMUP_SECONDS_MIN=60
-  WARMUP_SECONDS_MAX=120
+  WARMUP_SECONDS_MAX=180
   OPEN_WARMUP_SECONDS=5
+  OPEN_PREWARM_SECONDS=15
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
   TIME_LIMIT_SECONDS=1500
 fi
@@ -77,7 +79,7 @@ ROWS=()
 declare -A GW P50 P99
 PG_UNIFORM="" PG_HOT="" PG_UNIFORM_HIGH="" PG_HOT_HIGH="" HIGH_P50="" HIGH_P99="" SSE_TPS="" AML_OFF_TPS="" AML_ON_TPS="" SSE_HEAP_KIB=n/a BEST=true
 
-for tool in java jcmd node wrk pgbench psql curl jq awk; do
+for tool in java jcmd jstat node wrk pgbench psql curl jq awk; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
 done
 
@@ -299,19 +301,31 @@ settle_database() {
 
 # The JIT needs tens of seconds of load on two busy cores (from a cold start, the same gateway did
 # 840, 1220, then 1640 transfers/s in three back-to-back 8 s runs), more when the machine is
-# busier: load it in short probes until one gains less than 5% on the one before, within bounds.
+# busier: load it in short probes until one gains less than 5% on the one before and the JIT
+# compiler has gone quiet, within bounds. The compiler matters on its own: on a 2-core Xeon its
+# thread took a fifth of the gateway's CPU for the first 80 s of load, while the probes had
+# stopped gaining, and the batcher-off gateway did 585/s after a 9 s warm-up, 850-1,000/s after 100 s.
+jit_seconds() { # seconds the gateway's JIT compilers have spent so far (jstat's Time column)
+  jstat -compiler "$GW_PID" 2>/dev/null | awk 'NR == 2 { print $4 }'
+}
+
 warm_up() { # batching
-  local elapsed=0 previous=0 tps result
+  local elapsed=0 previous=0 tps result jit_before jit_after jit_busy=-
   while ((elapsed < WARMUP_SECONDS_MAX)); do
+    jit_before=$(jit_seconds)
     result=$(wrk_run "$WARMUP_PROBE_SECONDS" uniform)
+    jit_after=$(jit_seconds)
     elapsed=$((elapsed + WARMUP_PROBE_SECONDS))
     tps=$(awk -v r="$(field requests "$result")" -v d="$(field duration_us "$result")" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-    if ((elapsed >= WARMUP_SECONDS_MIN && tps * 100 <= previous * 105)); then
+    # The share of the probe the compilers were busy; quiet below 5% (unknown counts as quiet).
+    jit_busy=$(awk -v a="$jit_before" -v b="$jit_after" -v p="$WARMUP_PROBE_SECONDS" \
+      'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f", (b - a) / p * 100 }')
+    if ((elapsed >= WARMUP_SECONDS_MIN && tps * 100 <= previous * 105)) && [[ $jit_busy == - || $jit_busy -lt 5 ]]; then
       break
     fi
     previous=$tps
   done
-  log "(2) gateway, batching=$1: warmed up for ${elapsed}s (last probe $tps transfers/s)"
+  log "(2) gateway, batching=$1: warmed up for ${elapsed}s (last probe $tps transfers/s, JIT busy ${jit_busy}% of it)"
 }
 
 # 80% of the closed-loop maximum just measured, on the same warm JVM: a restarted, colder gateway
@@ -320,6 +334,15 @@ open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
   local rate open
   rate=$(awk -v m="$2" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
   log "(3) gateway under an open arrival rate of $rate/s (80% of $2/s), $1"
+  # First the open client's traffic at half the rate, not measured: its requests and connections
+  # are not wrk's, and the JIT recompiles for them. Measured from cold, the first open run at
+  # 2,000/s after the 64-client rows went seconds behind (p50 1.5 s, the gateway's CPU per
+  # request 40% above the next run's) and the next run at the same rate had p50 11 ms, p99 25 ms.
+  # (--quick skips it, to stay within its 3 minutes: its JIT is still busy anyway.)
+  if ((OPEN_PREWARM_SECONDS > 0)); then
+    timeout $((OPEN_PREWARM_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
+      "$((rate / 2))" "$OPEN_PREWARM_SECONDS" 0 >>"$OUT/open-prewarm.txt" || die "open-model warm-up"
+  fi
   begin_memory_watch
   begin_batch_watch
   open=$(timeout $((MEASURE_SECONDS + OPEN_WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
