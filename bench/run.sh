@@ -335,9 +335,9 @@ open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
   rate=$(awk -v m="$2" -v f="$OPEN_LOAD_FRACTION" 'BEGIN { printf "%.0f", m * f }')
   log "(3) gateway under an open arrival rate of $rate/s (80% of $2/s), $1"
   # First the open client's traffic at half the rate, not measured: its requests and connections
-  # are not wrk's, and the JIT recompiles for them. Measured from cold, the first open run at
-  # 2,000/s after the 64-client rows went seconds behind (p50 1.5 s, the gateway's CPU per
-  # request 40% above the next run's) and the next run at the same rate had p50 11 ms, p99 25 ms.
+  # are not wrk's, and the JIT recompiles for them. The first open run at 2,000/s right after
+  # 60 s of 64-client wrk went seconds behind (p50 1.5 s, the gateway's CPU per request 40% above
+  # the next run's), and the next run at the same rate had p50 11 ms, p99 25 ms.
   # (--quick skips it, to stay within its 3 minutes: its JIT is still busy anyway.)
   if ((OPEN_PREWARM_SECONDS > 0)); then
     timeout $((OPEN_PREWARM_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
