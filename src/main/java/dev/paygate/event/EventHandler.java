@@ -16,6 +16,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Server-Sent Events: every event's {@code id} is its outbox position, so a client that
@@ -95,12 +97,18 @@ class EventHandler {
      * the bus's; END marks where the frames end.
      */
     static Flux<ServerSentEvent<Object>> withHeartbeats(Flux<ServerSentEvent<Object>> frames, Duration heartbeat) {
+        return withHeartbeats(frames, heartbeat, Schedulers.parallel());
+    }
+
+    /** The same on a given clock: tests pass their own virtual one instead of replacing the JVM's. */
+    static Flux<ServerSentEvent<Object>> withHeartbeats(Flux<ServerSentEvent<Object>> frames, Duration heartbeat,
+                                                        Scheduler clock) {
         return Flux.defer(() -> {
             AtomicBoolean sentSinceTick = new AtomicBoolean();
             return frames
                     .doOnNext(frame -> sentSinceTick.lazySet(true))
                     .concatWith(Flux.just(END))
-                    .mergeWith(Flux.interval(heartbeat)
+                    .mergeWith(Flux.interval(heartbeat, clock)
                             .filter(tick -> !sentSinceTick.getAndSet(false))
                             .map(tick -> HEARTBEAT))
                     .takeWhile(frame -> frame != END);
