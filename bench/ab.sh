@@ -9,7 +9,7 @@
 # then runs AB_REPS closed-loop wrk runs and prints one line per run: transfers/s, p50/p99, and
 # the CPU per transfer of the gateway (user, system) and of PostgreSQL (all its processes), in
 # milliseconds, with the share of the machine left idle. Run it for A, then B, then A and B again:
-# on a shared 2-core machine consecutive runs of the same build differ by 5-10%.
+# on a shared 2-core machine the same build moved by up to a quarter from one start to the next.
 #
 # Environment (optional): AB_CLIENTS (16), AB_SECONDS (per run, 20), AB_REPS (3),
 # AB_WARMUP_SECONDS (60), AB_ACCOUNTS (10000), AB_MODE (uniform|hot), AB_LABEL (printed first),
