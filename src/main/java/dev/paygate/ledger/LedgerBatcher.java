@@ -8,10 +8,13 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import io.netty.util.internal.ThreadExecutorMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -28,6 +31,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>Each lane applies one batch at a time, in arrival order; a movement's lane is fixed by the
  * account it debits, so two movements from one account are applied in the order they arrived.
  * A caller hears its outcome only after the batch's statement has completed, that is, committed.
+ *
+ * <p>A caller that submitted from a Netty event loop (an HTTP request's) hears back on that loop,
+ * so each response is built and written on its own connection's thread, spread over the cores,
+ * instead of all of a batch's on the one thread that read the batch's result.
  */
 final class LedgerBatcher {
 
@@ -57,7 +64,20 @@ final class LedgerBatcher {
         return waiting;
     }
 
-    private record Pending(LedgerCommand command, MonoSink<LedgerOutcome> sink) {
+    /** A movement and where its caller hears back: the event loop it came from, or null for inline. */
+    private record Pending(LedgerCommand command, MonoSink<LedgerOutcome> sink, @Nullable Executor replyOn) {
+
+        void succeed(LedgerOutcome outcome) {
+            if (replyOn != null) {
+                try {
+                    replyOn.execute(() -> sink.success(outcome));
+                    return;
+                } catch (RejectedExecutionException loopStopped) {
+                    // The loop is shutting down: answer from here rather than not at all.
+                }
+            }
+            sink.success(outcome);
+        }
     }
 
     /** One queue and at most one batch in the database at a time. */
@@ -85,7 +105,8 @@ final class LedgerBatcher {
                             "The ledger is at capacity; retry shortly.").withHeader("Retry-After", "1"));
                     return;
                 }
-                queue.add(new Pending(command, sink));
+                // Netty's own record of the event loop running this thread; null off a loop.
+                queue.add(new Pending(command, sink, ThreadExecutorMap.currentExecutor()));
                 if (busy.compareAndSet(false, true)) {
                     // The first of a batch waits for company; a full batch need not wait.
                     if (queued.get() >= properties.sizeMax() || properties.windowMicros() == 0) {
@@ -115,9 +136,9 @@ final class LedgerBatcher {
             List<LedgerCommand> commands = batch.stream().map(Pending::command).toList();
             apply.apply(commands).collectList().subscribe(
                     outcomes -> {
-                        // The next batch goes before this one's callers hear back: their responses
-                        // are built and written on this thread, and the database need not wait for
-                        // them. This batch has committed, so arrival order per account still holds.
+                        // The next batch goes before this one's callers hear back: the database need
+                        // not wait for their responses. This batch has committed, so arrival order
+                        // per account still holds.
                         afterBatch();
                         deliver(batch, outcomes);
                     },
@@ -153,7 +174,7 @@ final class LedgerBatcher {
             }
             for (int i = 0; i < batch.size(); i++) {
                 try {
-                    batch.get(i).sink().success(outcomes.get(i));
+                    batch.get(i).succeed(outcomes.get(i));
                 } catch (RuntimeException callerFailed) {
                     log.error("Delivering a committed outcome to its caller failed", callerFailed);
                 }

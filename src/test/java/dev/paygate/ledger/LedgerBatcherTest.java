@@ -110,6 +110,29 @@ class LedgerBatcherTest {
                 .verify(Duration.ofSeconds(5));
     }
 
+    @Test
+    void aCallerOnAnEventLoopHearsBackOnItsOwnLoopAndAnyOtherCallerOnTheDatabasesThread() throws Exception {
+        LedgerBatcher batcher = new LedgerBatcher(properties(1, 100), database, Schedulers.parallel());
+        io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+        try {
+            java.util.concurrent.CompletableFuture<Thread> answeredOn = new java.util.concurrent.CompletableFuture<>();
+            Thread loopThread = loop.submit(() -> {
+                batcher.submit(command(UUID.randomUUID(), 100))
+                        .subscribe(outcome -> answeredOn.complete(Thread.currentThread()), answeredOn::completeExceptionally);
+                return Thread.currentThread();
+            }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(answeredOn.get(5, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(loopThread);
+        } finally {
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        Thread offLoop = batcher.submit(command(UUID.randomUUID(), 100))
+                .map(outcome -> Thread.currentThread()).block(Duration.ofSeconds(5));
+        // The stand-in database answers on Reactor's timer (delaySequence): inline, no hop.
+        assertThat(offLoop.getName()).startsWith("parallel-");
+    }
+
     private static BatchingProperties properties(int lanes, int sizeMax) {
         return new BatchingProperties(true, 1000, sizeMax, lanes, 20_000);
     }
