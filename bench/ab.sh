@@ -53,17 +53,12 @@ HOLDER_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  [[ -z $HOLDER_PID ]] || stop_pid "$HOLDER_PID" 3
-  stop_gateway
-  remove_data_directory
+  stop_all "$HOLDER_PID" 3
   rm -f "$JAR"
-  stop_watchdog
   [[ $status -eq 0 ]] || log "exit $status; logs in $OUT"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 124' TERM
+trap_cleanup cleanup
 start_watchdog $((300 + WARMUP_SECONDS + REPS * (SECONDS_PER_RUN + 30)))
 choose_ports
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d paygate -v ON_ERROR_STOP=1 -qAt)
@@ -73,12 +68,6 @@ log "opening and funding $ACCOUNTS accounts"
 timeout 360 node "$ROOT/bench/client.mjs" setup "$BASE" "$ACCOUNTS" "$OUT" >"$OUT/setup.txt" || die "setup"
 MERCHANT=$(cut -f1 "$OUT/merchant.tsv")
 "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
-
-wrk_run() { # seconds -> WRK_RESULT line
-  timeout $(($1 + 60)) wrk -t2 -c"$CLIENTS" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
-    -- "$OUT/accounts.tsv" "$MODE" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk"
-}
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 # utime and stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat" 2>/dev/null || echo "0 0"; }
@@ -99,7 +88,7 @@ postgres_ticks() {
 idle_ticks() { awk '/^cpu / { print $5 }' /proc/stat; }
 
 log "warming up for ${WARMUP_SECONDS}s"
-wrk_run "$WARMUP_SECONDS" >/dev/null
+wrk_run "$WARMUP_SECONDS" "$MODE" >/dev/null
 TICKS_PER_SECOND=$(getconf CLK_TCK)
 CPUS=$(nproc)
 for ((run = 1; run <= REPS; run++)); do
@@ -113,7 +102,7 @@ for ((run = 1; run <= REPS; run++)); do
   read -r gw_user0 gw_system0 < <(cpu_ticks "$GW_PID")
   read -r pg_user0 pg_system0 < <(postgres_ticks)
   idle0=$(idle_ticks)
-  result=$(wrk_run "$SECONDS_PER_RUN")
+  result=$(wrk_run "$SECONDS_PER_RUN" "$MODE")
   read -r gw_user1 gw_system1 < <(cpu_ticks "$GW_PID")
   read -r pg_user1 pg_system1 < <(postgres_ticks)
   idle1=$(idle_ticks)

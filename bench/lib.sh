@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by bench/run.sh and bench/history-explain.sh (sourced, not run): starting and stopping
-# the gateway they own, free loopback ports, and a watchdog that bounds the whole script.
+# Shared by the bench scripts (sourced, not run): starting and stopping the gateway they own, free
+# loopback ports, a watchdog that bounds the whole script, the end of their EXIT traps, and the
+# wrk load over the accounts their setup opened.
 # Callers set ROOT, OUT, DATA, HEAP and JAR; these helpers set PORT, PG_PORT, BASE, GW_PID.
 
 GW_PID=""
@@ -97,4 +98,34 @@ remove_data_directory() {
   if [[ ${BENCH_KEEP_DATA:-0} != 1 && -z $GW_PID && -d $DATA ]]; then
     rm -rf "$DATA"
   fi
+}
+
+# The shared end of a script's cleanup: the background processes it names (pid and seconds to wait
+# after TERM, in pairs; an empty pid is skipped), the gateway, its data directory unless kept, and
+# the watchdog.
+stop_all() { # [pid seconds]...
+  while (($# >= 2)); do
+    [[ -z $1 ]] || stop_pid "$1" "$2"
+    shift 2
+  done
+  stop_gateway
+  remove_data_directory
+  stop_watchdog
+}
+
+# EXIT runs the script's cleanup function; INT and TERM leave through it with the usual codes.
+trap_cleanup() { # function
+  trap "$1" EXIT
+  trap 'exit 130' INT
+  trap 'exit 124' TERM
+}
+
+# The value of one key in a line of key=value pairs, such as wrk's WRK_RESULT line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+# A closed loop of transfers (bench/transfers.lua) over the accounts the setup wrote to
+# OUT/accounts.tsv, on MERCHANT for the hot account; prints its WRK_RESULT line.
+wrk_run() { # seconds uniform|hot [clients, default CLIENTS]
+  timeout $(($1 + 60)) wrk -t2 -c"${3:-$CLIENTS}" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
+    -- "$OUT/accounts.tsv" "$2" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk $2"
 }

@@ -91,17 +91,11 @@ cleanup() {
     INCOMPLETE=" INCOMPLETE (exit $status)"
     report | tee "$OUT/report.txt" || true
   fi
-  [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID" 3
-  [[ -z $SSE_PID ]] || stop_pid "$SSE_PID" 5
-  stop_gateway
-  remove_data_directory
-  stop_watchdog
+  stop_all "$SAMPLER_PID" 3 "$SSE_PID" 5
   [[ $status -eq 0 ]] || log "exit $status; logs in $OUT"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 124' TERM
+trap_cleanup cleanup
 start_watchdog "$TIME_LIMIT_SECONDS"
 choose_ports
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d paygate -v ON_ERROR_STOP=1 -qAt)
@@ -202,13 +196,6 @@ pgbench_row() { # name script [clients]; sets ROW_TPS
   add_row "$1" "$clients" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1
   ROW_TPS=$tps
 }
-
-wrk_run() { # seconds uniform|hot [clients] -> WRK_RESULT line
-  timeout $(($1 + 60)) wrk -t2 -c"${3:-$CLIENTS}" -d"$1"s --timeout 10s -s "$ROOT/bench/transfers.lua" "$BASE" \
-    -- "$OUT/accounts.tsv" "$2" "$MERCHANT" | grep '^WRK_RESULT' || die "wrk $2"
-}
-
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 gateway_row() { # name uniform|hot [clients]; sets ROW_TPS
   local clients=${3:-$CLIENTS}

@@ -41,16 +41,11 @@ done
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  [[ -z $WRK_PID ]] || stop_pid "$WRK_PID" 3
-  stop_gateway
-  remove_data_directory
-  stop_watchdog
+  stop_all "$WRK_PID" 3
   [[ $status -eq 0 || $status -eq 1 ]] || log "exit $status; logs in $OUT"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 124' TERM
+trap_cleanup cleanup
 # Setup, the load, and a margin for a busy machine.
 start_watchdog $((SOAK_SECONDS + 600))
 choose_ports
