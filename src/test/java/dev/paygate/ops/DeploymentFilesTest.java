@@ -209,6 +209,21 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theImageRunsTheGatewayWithTheGarbageCollectorSettingsTheBenchMeasures() {
+        List<String> benchFlags = read("bench/lib.sh").lines()
+                .filter(line -> line.startsWith("GATEWAY_GC_FLAGS=("))
+                .findFirst().map(line -> List.of(line.replaceAll("^GATEWAY_GC_FLAGS=\\((.*)\\)$", "$1").split("\\s+")))
+                .orElseThrow(() -> new AssertionError("bench/lib.sh sets no GATEWAY_GC_FLAGS"));
+        assertThat(benchFlags).isNotEmpty().allSatisfy(flag -> assertThat(flag).startsWith("-XX:"));
+        String env = dockerfileInstructions().stream().filter(line -> line.startsWith("ENV JAVA_TOOL_OPTIONS="))
+                .reduce((first, last) -> last).orElseThrow(() -> new AssertionError("the image sets no JAVA_TOOL_OPTIONS"));
+        List<String> imageFlags = List.of(env.replaceAll("^ENV JAVA_TOOL_OPTIONS=\"(.*)\"$", "$1").split("\\s+"));
+        assertThat(imageFlags).containsAll(benchFlags);
+        // A compose file that set its own JAVA_TOOL_OPTIONS would replace the image's whole.
+        GATEWAYS.forEach(gateway -> assertThat(environment(services().get(gateway))).doesNotContainKey("JAVA_TOOL_OPTIONS"));
+    }
+
+    @Test
     void dockerignoreKeepsLocalStateOutOfTheBuildContext() {
         assertThat(read(".dockerignore").lines().map(String::trim))
                 .contains("target/", "data/", ".git", "load-tests/target/");
