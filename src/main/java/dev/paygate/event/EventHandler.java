@@ -49,6 +49,12 @@ class EventHandler {
         this.heartbeat = properties.sseHeartbeat();
     }
 
+    /*
+     * Both streams' handlers end in onTerminateDetach. The framework holds the answer's Mono
+     * chain for as long as the body streams. Detached, the chain lets go of what built the
+     * answer, the visibility query's R2DBC state among it, once the answer is out. That cut
+     * the heap an open stream keeps from 40 to 33 KiB (bench/RESULTS.md).
+     */
     Mono<ServerResponse> accountEvents(ServerRequest request) {
         return callers.of(request).flatMap(caller -> {
             caller.requireScope(Scopes.ACCOUNTS_READ);
@@ -57,7 +63,7 @@ class EventHandler {
             return ledger.canSeeAccount(account, caller).flatMap(visible -> visible
                     ? stream(streams.account(account, after))
                     : Mono.error(ApiException.notFound(ApiProblem.ACCOUNT_NOT_FOUND, account)));
-        });
+        }).onTerminateDetach();
     }
 
     Mono<ServerResponse> transferEvents(ServerRequest request) {
@@ -67,7 +73,7 @@ class EventHandler {
             long after = lastEventId(request);
             return ledger.findVisible(transaction, caller)
                     .flatMap(visible -> stream(streams.transaction(transaction, after)));
-        });
+        }).onTerminateDetach();
     }
 
     private Mono<ServerResponse> stream(Flux<PaygateEvent> events) {
