@@ -427,6 +427,10 @@ fi
 if ((HIGH_CLIENTS > 0)); then
   log "(6) pgbench and the gateway (batcher on) at $HIGH_CLIENTS clients"
   settle_database
+  # The SSE row's closed streams leave their garbage in the old generation until G1's next marking,
+  # and the young generation small until then: the 64-client open row stalled for seconds on it
+  # (bench/RESULTS.md, 2026-12-03 later). A full GC here keeps the debris of (4) out of (6).
+  jcmd "$GW_PID" GC.run >/dev/null
   pgbench_row "pgbench ledger_apply uniform" uniform "$HIGH_CLIENTS"
   PG_UNIFORM_HIGH=$ROW_TPS
   pgbench_row "pgbench ledger_apply hot account" hot "$HIGH_CLIENTS"
