@@ -68,7 +68,16 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
         EmbeddedDatabaseProperties settings = binder.bind("paygate.database.embedded", EmbeddedDatabaseProperties.class)
                 .orElseGet(EmbeddedDatabaseProperties::defaults);
         Path dataDirectory = settings.dataDirectory().toAbsolutePath().normalize();
-        EmbeddedPostgres server = RUNNING.computeIfAbsent(dataDirectory, dir -> start(dir, settings));
+        // Stopped only after the application has shut down: the library's own JVM shutdown hook
+        // would stop it concurrently with Spring's, under the requests and workers still finishing.
+        boolean stopAfterShutdown = binder.bind("spring.main.register-shutdown-hook", Boolean.class).orElse(true);
+        EmbeddedPostgres server = RUNNING.computeIfAbsent(dataDirectory, dir -> {
+            EmbeddedPostgres started = start(dir, settings, !stopAfterShutdown);
+            if (stopAfterShutdown) {
+                SpringApplication.getShutdownHandlers().add(() -> stopQuietly(dir, started));
+            }
+            return started;
+        });
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.r2dbc.url", "r2dbc:postgresql://localhost:" + server.getPort() + "/" + DATABASE_NAME);
         properties.put("spring.r2dbc.username", SUPERUSER);
@@ -119,7 +128,22 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
         return java.net.URLDecoder.decode(urlPart, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private EmbeddedPostgres start(Path dataDirectory, EmbeddedDatabaseProperties settings) {
+    /**
+     * Runs once every application context of the JVM has closed (Spring Boot's shutdown handlers
+     * run after its shutdown hook closed them), so no request or worker still uses the server.
+     */
+    private static void stopQuietly(Path dataDirectory, EmbeddedPostgres server) {
+        if (RUNNING.remove(dataDirectory, server)) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                // The JVM is exiting; the next start takes over a server left running.
+                System.err.println("Could not stop embedded PostgreSQL in " + dataDirectory + ": " + e);
+            }
+        }
+    }
+
+    private EmbeddedPostgres start(Path dataDirectory, EmbeddedDatabaseProperties settings, boolean stopWithJvm) {
         try {
             Files.createDirectories(dataDirectory);
             if (stopLeftoverServer(dataDirectory) > 0) {
@@ -131,6 +155,7 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
                     .setCleanDataDirectory(false)
                     .setPort(settings.port())
                     .setPGStartupWait(settings.startupTimeout())
+                    .setRegisterShutdownHook(stopWithJvm)
                     // The library starts the server with -F (fsync off), fine for throwaway test
                     // databases, never for money. These come after -F on the command line and win.
                     .setServerConfig("fsync", "on")

@@ -32,6 +32,8 @@ public final class ChildGateway implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration POSTGRES_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** The shutdown phases' timeouts (30 s each) would allow more, but an idle-ish gateway needs seconds. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POSTGRES_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path root;
@@ -134,6 +136,15 @@ public final class ChildGateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "UNREACHABLE";
+        }
+    }
+
+    /** SIGTERM, as an orchestrator stops a container; waits until the JVM has exited. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("gateway did not stop within " + STOP_TIMEOUT + " of SIGTERM");
         }
     }
 
