@@ -206,6 +206,11 @@ DECLARE
     v_acc         accounts[];
     v_acc_id      uuid[];
     v_acc_dirty   boolean[];
+    v_acc_level   text[];     -- their owners' own KYC levels (NULL: the default level), in the same order
+    v_exp_code    text[];     -- the batch's currencies' exponents
+    v_exp         int[];
+    v_limit_key   text[];     -- level || currency of each KYC limits row of the batch's currencies,
+    v_limits      kyc_limits[];  -- and the rows
     v_s           int;        -- positions of this movement's accounts in v_acc
     v_d           int;
     v_src         accounts%ROWTYPE;
@@ -248,12 +253,10 @@ DECLARE
     -- rows written after the loop
     v_txs         transactions[] := '{}';
     v_tx_sender   text[] := '{}';   -- the customer who sent each of v_txs, for the daily limit
-    v_ob_id       uuid[] := '{}';
-    v_ob_key      text[] := '{}';
-    v_ob_subject  text[] := '{}';
-    v_ob_tx       uuid[] := '{}';
-    v_ob_type     text[] := '{}';
-    v_ob_payload  jsonb[] := '{}';
+    v_ae_after    int[] := '{}';    -- alert events: the position in v_txs of the transaction each follows,
+    v_ae_key      text[] := '{}';
+    v_ae_subject  text[] := '{}';
+    v_ae_payload  jsonb[] := '{}';
     v_al_id       uuid[] := '{}';
     v_al_rule     text[] := '{}';
     v_al_action   text[] := '{}';
@@ -314,34 +317,36 @@ BEGIN
     -- Lock every account the batch touches, in id order, so that two batches (or transfers
     -- A->B and B->A) always queue on the same row first and can never deadlock; the rows come
     -- back as they are once locked (a batch that committed meanwhile included).
-    SELECT coalesce(array_agg(l.a ORDER BY (l.a).id), '{}'), coalesce(array_agg((l.a).id ORDER BY (l.a).id), '{}')
-      INTO v_acc, v_acc_id
-      FROM (SELECT a FROM accounts a WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE OF a) l;
+    SELECT coalesce(array_agg(l.a ORDER BY (l.a).id), '{}'), coalesce(array_agg((l.a).id ORDER BY (l.a).id), '{}'),
+           coalesce(array_agg(l.level ORDER BY (l.a).id), '{}')
+      INTO v_acc, v_acc_id, v_acc_level
+      FROM (SELECT a, k.level FROM accounts a LEFT JOIN kyc_levels k ON k.user_id = a.user_id
+             WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE OF a) l;
     v_acc_dirty := array_fill(false, ARRAY[cardinality(v_acc)]);
 
+    -- The currency exponents and KYC limits of the batch's currencies: a few rows per currency,
+    -- read once, then looked up per movement in memory (a subquery per movement cost more).
+    SELECT (SELECT coalesce(array_agg(e.code::text ORDER BY e.code), '{}') FROM currency_exponents e WHERE e.code = ANY (x.c)),
+           (SELECT coalesce(array_agg(e.exponent ORDER BY e.code), '{}') FROM currency_exponents e WHERE e.code = ANY (x.c)),
+           (SELECT coalesce(array_agg(l.level || l.currency ORDER BY l.level, l.currency), '{}') FROM kyc_limits l WHERE l.currency = ANY (x.c)),
+           (SELECT coalesce(array_agg(l ORDER BY l.level, l.currency), '{}') FROM kyc_limits l WHERE l.currency = ANY (x.c))
+      INTO v_exp_code, v_exp, v_limit_key, v_limits
+      FROM (SELECT ARRAY(SELECT DISTINCT c FROM unnest(p_currencies::char(3)[]) c) AS c) x;
+
     -- Each movement's currency exponent and KYC limits (the sender's level's and the recipient's),
-    -- in minor units; NULL is unlimited, or not a customer. Correlated subqueries, so that each is
-    -- a primary-key lookup per movement whatever the plan's guess at the batch's size.
+    -- in minor units; NULL is unlimited, or not a customer.
     SELECT array_agg(x.exponent ORDER BY x.ord),
            array_agg(minor_of((x.sender).per_transfer_max, x.exponent) ORDER BY x.ord),
            array_agg(minor_of((x.sender).daily_max, x.exponent) ORDER BY x.ord),
            array_agg((x.sender).payouts_allowed ORDER BY x.ord),
            array_agg(minor_of((x.recipient).balance_max, x.exponent) ORDER BY x.ord)
       INTO v_exponent, v_send_max, v_day_max, v_payouts, v_hold_max
-      FROM (SELECT m.ord,
-                   (SELECT e.exponent FROM currency_exponents e WHERE e.code = m.currency::char(3)) AS exponent,
-                   (SELECT l FROM kyc_limits l
-                     WHERE l.currency = m.currency::char(3)
-                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k
-                                                WHERE k.user_id = (v_acc[array_position(v_acc_id, m.src)]).user_id),
-                                              v_default_level)) AS sender,
-                   (SELECT l FROM kyc_limits l
-                     WHERE l.currency = m.currency::char(3)
-                       AND l.level = coalesce((SELECT k.level FROM kyc_levels k
-                                                WHERE k.user_id = (v_acc[array_position(v_acc_id, m.dst)]).user_id),
-                                              v_default_level)) AS recipient
-              FROM unnest(v_from, v_to, p_currencies) WITH ORDINALITY m(src, dst, currency, ord)
-            OFFSET 0) x;
+      FROM (SELECT m.ord, v_exp[array_position(v_exp_code, m.currency)] AS exponent,
+                   v_limits[array_position(v_limit_key,
+                       coalesce(v_acc_level[array_position(v_acc_id, m.src)], v_default_level) || m.currency)] AS sender,
+                   v_limits[array_position(v_limit_key,
+                       coalesce(v_acc_level[array_position(v_acc_id, m.dst)], v_default_level) || m.currency)] AS recipient
+              FROM unnest(v_from, v_to, p_currencies) WITH ORDINALITY m(src, dst, currency, ord)) x;
 
     -- The rows of keys used before: a primary-key lookup per movement with a key.
     IF EXISTS (SELECT 1 FROM unnest(p_keys) k WHERE k IS NOT NULL) THEN
@@ -602,11 +607,8 @@ BEGIN
             v_txs[cardinality(v_txs) + 1] := v_tx;
             v_tx_sender[cardinality(v_txs)] := CASE WHEN v_src.kind = 'CUSTOMER' THEN v_src.user_id END;
             r := ledger_result_of(r, v_tx);
-            -- One event per change of a transaction (see outbox_record).
-            v_ob_id := v_ob_id || uuid_v7(); v_ob_key := v_ob_key || v_tx.id::text;
-            v_ob_subject := v_ob_subject || v_tx.id::text; v_ob_tx := v_ob_tx || v_tx.id;
-            v_ob_type := v_ob_type || ('paygate.transaction.' || lower(v_status)); v_ob_payload := v_ob_payload || NULL::jsonb;
-            -- Each alert: a row, an event and an audit row.
+            -- Each alert: a row, an event and an audit row. The transaction's own event and audit
+            -- row are written from v_txs and v_results after the loop.
             FOR v_alert IN SELECT * FROM jsonb_array_elements(v_alerts) LOOP
                 v_alert_id := uuid_v7();
                 v_al_id := v_al_id || v_alert_id; v_al_rule := v_al_rule || (v_alert ->> 'rule_id');
@@ -614,10 +616,9 @@ BEGIN
                 v_al_account := v_al_account || CASE WHEN v_src.kind = 'CUSTOMER' THEN v_src.id ELSE v_tx.to_account END;
                 v_al_user := v_al_user || v_src.user_id;
                 v_al_details := v_al_details || coalesce(v_alert -> 'details', '{}'::jsonb);
-                v_ob_id := v_ob_id || uuid_v7(); v_ob_key := v_ob_key || v_src.id::text;
-                v_ob_subject := v_ob_subject || v_alert_id::text; v_ob_tx := v_ob_tx || NULL::uuid;
-                v_ob_type := v_ob_type || 'paygate.compliance.alert_raised'::text;
-                v_ob_payload := v_ob_payload || jsonb_build_object('alert_id', v_alert_id, 'rule_id', v_alert ->> 'rule_id',
+                v_ae_after := v_ae_after || cardinality(v_txs); v_ae_key := v_ae_key || v_src.id::text;
+                v_ae_subject := v_ae_subject || v_alert_id::text;
+                v_ae_payload := v_ae_payload || jsonb_build_object('alert_id', v_alert_id, 'rule_id', v_alert ->> 'rule_id',
                     'action', v_alert ->> 'action', 'transaction_id', v_tx.id, 'status', v_status);
                 v_au_id := v_au_id || uuid_v7(); v_au_actor := v_au_actor || 'compliance'::text;
                 v_au_action := v_au_action || 'ALERT_RAISED'::text; v_au_resource := v_au_resource || ('transaction:' || v_tx.id);
@@ -626,14 +627,6 @@ BEGIN
                 v_au_ip := v_au_ip || NULL::text; v_au_trace := v_au_trace || NULL::text;
             END LOOP;
         END IF;
-
-        v_au_id := v_au_id || uuid_v7(); v_au_actor := v_au_actor || p_actors[i];
-        v_au_action := v_au_action || p_types[i];
-        v_au_resource := v_au_resource || ('transaction:' || coalesce(r.id::text, p_ids[i]::text));
-        v_au_outcome := v_au_outcome || coalesce('REFUSED:' || rejection_reason_code(v_rejection), v_status);
-        v_au_details := v_au_details || jsonb_build_object('from', p_from[i], 'to', p_to[i], 'amount_minor', p_amounts[i],
-                                                           'currency', p_currencies[i], 'bank_id', p_banks[i]);
-        v_au_ip := v_au_ip || p_client_ips[i]; v_au_trace := v_au_trace || p_trace_ids[i];
 
         IF p_keys[i] IS NOT NULL THEN
             v_ik_client := v_ik_client || p_clients[i]; v_ik_key := v_ik_key || p_keys[i];
@@ -656,11 +649,9 @@ BEGIN
     END LOOP;
     IF cardinality(v_up_id) > 0 THEN
         UPDATE accounts a
-           SET balance = v_up_balance[array_position(v_up_id, a.id)],
-               held = v_up_held[array_position(v_up_id, a.id)],
-               aml_velocity = v_up_velocity[array_position(v_up_id, a.id)],
-               updated_at = now()
-         WHERE a.id = ANY (v_up_id);
+           SET balance = u.balance, held = u.held, aml_velocity = u.velocity, updated_at = now()
+          FROM unnest(v_up_id, v_up_balance, v_up_held, v_up_velocity) u(id, balance, held, velocity)
+         WHERE a.id = u.id;
     END IF;
 
     -- The batch's rows, one statement per table, in movement order (the outbox's position orders
@@ -679,14 +670,29 @@ BEGIN
         INSERT INTO compliance_alerts (id, rule_id, action, transaction_id, account_id, user_id, details)
         SELECT * FROM unnest(v_al_id, v_al_rule, v_al_action, v_al_tx, v_al_account, v_al_user, v_al_details);
     END IF;
-    IF cardinality(v_ob_id) > 0 THEN
+    -- One event per change of a transaction (see outbox_record), each followed by its alerts' events.
+    IF cardinality(v_txs) > 0 THEN
         INSERT INTO outbox (event_id, partition_key, subject, transaction_id, type, payload)
-        SELECT e.id, e.key, e.subject, e.tx, e.type, e.payload
-          FROM unnest(v_ob_id, v_ob_key, v_ob_subject, v_ob_tx, v_ob_type, v_ob_payload)
-               WITH ORDINALITY e(id, key, subject, tx, type, payload, ord)
-         ORDER BY e.ord;
+        SELECT uuid_v7(), e.key, e.subject, e.tx, e.type, e.payload
+          FROM (SELECT t.ordinality AS after, 0::bigint AS seq, t.id::text AS key, t.id::text AS subject, t.id AS tx,
+                       'paygate.transaction.' || lower(t.status) AS type, NULL::jsonb AS payload
+                  FROM unnest(v_txs) WITH ORDINALITY t
+                UNION ALL
+                SELECT a.after, a.seq, a.key, a.subject, NULL, 'paygate.compliance.alert_raised', a.payload
+                  FROM unnest(v_ae_after, v_ae_key, v_ae_subject, v_ae_payload) WITH ORDINALITY a(after, key, subject, payload, seq)) e
+         ORDER BY e.after, e.seq;
     END IF;
+    -- An audit row per movement that was decided here (a replay or a request in flight is not a
+    -- new action), and one per alert.
     INSERT INTO audit_log (id, actor, action, resource, outcome, details, client_ip, trace_id)
+    SELECT uuid_v7(), p_actors[res.ord], p_types[res.ord], 'transaction:' || coalesce(res.id, p_ids[res.ord]),
+           coalesce('REFUSED:' || rejection_reason_code(res.rejection), res.status),
+           jsonb_build_object('from', p_from[res.ord], 'to', p_to[res.ord], 'amount_minor', p_amounts[res.ord],
+                              'currency', p_currencies[res.ord], 'bank_id', p_banks[res.ord]),
+           p_client_ips[res.ord], p_trace_ids[res.ord]
+      FROM unnest(v_results) res
+     WHERE res.outcome IN ('APPLIED', 'REJECTED')
+    UNION ALL
     SELECT * FROM unnest(v_au_id, v_au_actor, v_au_action, v_au_resource, v_au_outcome, v_au_details, v_au_ip, v_au_trace);
     IF cardinality(v_ik_key) > 0 THEN
         INSERT INTO idempotency_keys (client_id, key, request_hash, transaction_id, rejection)
