@@ -654,8 +654,9 @@ BEGIN
          WHERE a.id = u.id;
     END IF;
 
-    -- The batch's rows, one statement per table, in movement order (the outbox's position orders
-    -- events, and every account they concern is still locked). Transactions first: alerts and
+    -- The batch's rows, one statement per table; transactions and events in movement order (the
+    -- outbox's position orders events, and every account they concern is still locked), audit
+    -- rows in any (their ids order them, to the millisecond). Transactions first: alerts and
     -- idempotency keys refer to them.
     IF cardinality(v_txs) > 0 THEN
         INSERT INTO transactions (id, type, from_account, to_account, amount_minor, currency, status,
