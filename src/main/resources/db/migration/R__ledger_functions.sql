@@ -209,10 +209,13 @@ DECLARE
     v_acc_level   text[];     -- their owners' own KYC levels (NULL: the default level), in the same order
     v_exp_code    text[];     -- the batch's currencies' exponents
     v_exp         int[];
-    v_limit_key   text[];     -- level || currency of each KYC limits row of the batch's currencies,
+    v_limit_key   text[];     -- level || currency of each KYC limits row of the batch's levels and currencies,
     v_limits      kyc_limits[];  -- and the rows
     v_s           int;        -- positions of this movement's accounts in v_acc
     v_d           int;
+    v_exponent    int;        -- this movement's currency's
+    v_sender_limits    kyc_limits;  -- the KYC limits of the sender's level in this currency,
+    v_recipient_limits kyc_limits;  -- and the recipient's (NULL fields: unlimited)
     v_src         accounts%ROWTYPE;
     v_dst         accounts%ROWTYPE;
     v_key         idempotency_keys%ROWTYPE;
@@ -233,13 +236,7 @@ DECLARE
     r             ledger_result;
     v_results     ledger_result[] := '{}';
     v_j           int;
-    -- per movement, read once before the loop
     v_default_level text := (SELECT s.default_kyc_level FROM compliance_settings s);
-    v_exponent    int[];
-    v_send_max    bigint[];   -- the sender's per-transfer limit, minor units
-    v_day_max     bigint[];   -- the sender's daily limit, minor units
-    v_payouts     boolean[];
-    v_hold_max    bigint[];   -- the recipient's balance limit, minor units
     v_key_text    text[] := '{}';
     -- AML
     v_threshold   bigint;
@@ -324,29 +321,16 @@ BEGIN
              WHERE a.id = ANY (v_from || v_to) ORDER BY a.id FOR UPDATE OF a) l;
     v_acc_dirty := array_fill(false, ARRAY[cardinality(v_acc)]);
 
-    -- The currency exponents and KYC limits of the batch's currencies: a few rows per currency,
-    -- read once, then looked up per movement in memory (a subquery per movement cost more).
-    SELECT (SELECT coalesce(array_agg(e.code::text ORDER BY e.code), '{}') FROM currency_exponents e WHERE e.code = ANY (x.c)),
-           (SELECT coalesce(array_agg(e.exponent ORDER BY e.code), '{}') FROM currency_exponents e WHERE e.code = ANY (x.c)),
-           (SELECT coalesce(array_agg(l.level || l.currency ORDER BY l.level, l.currency), '{}') FROM kyc_limits l WHERE l.currency = ANY (x.c)),
-           (SELECT coalesce(array_agg(l ORDER BY l.level, l.currency), '{}') FROM kyc_limits l WHERE l.currency = ANY (x.c))
-      INTO v_exp_code, v_exp, v_limit_key, v_limits
-      FROM (SELECT ARRAY(SELECT DISTINCT c FROM unnest(p_currencies::char(3)[]) c) AS c) x;
-
-    -- Each movement's currency exponent and KYC limits (the sender's level's and the recipient's),
-    -- in minor units; NULL is unlimited, or not a customer.
-    SELECT array_agg(x.exponent ORDER BY x.ord),
-           array_agg(minor_of((x.sender).per_transfer_max, x.exponent) ORDER BY x.ord),
-           array_agg(minor_of((x.sender).daily_max, x.exponent) ORDER BY x.ord),
-           array_agg((x.sender).payouts_allowed ORDER BY x.ord),
-           array_agg(minor_of((x.recipient).balance_max, x.exponent) ORDER BY x.ord)
-      INTO v_exponent, v_send_max, v_day_max, v_payouts, v_hold_max
-      FROM (SELECT m.ord, v_exp[array_position(v_exp_code, m.currency)] AS exponent,
-                   v_limits[array_position(v_limit_key,
-                       coalesce(v_acc_level[array_position(v_acc_id, m.src)], v_default_level) || m.currency)] AS sender,
-                   v_limits[array_position(v_limit_key,
-                       coalesce(v_acc_level[array_position(v_acc_id, m.dst)], v_default_level) || m.currency)] AS recipient
-              FROM unnest(v_from, v_to, p_currencies) WITH ORDINALITY m(src, dst, currency, ord)) x;
+    -- The currency exponents and KYC limits of the batch's currencies and levels: a few rows, read
+    -- once by primary key, then looked up per movement in memory (a subquery per movement cost
+    -- more). An index scan sorts and deduplicates an = ANY array once, so repeats cost nothing.
+    SELECT lim.keys, lim.rows, ex.codes, ex.exponents
+      INTO v_limit_key, v_limits, v_exp_code, v_exp
+      FROM (SELECT coalesce(array_agg(l.level || l.currency), '{}') AS keys, coalesce(array_agg(l), '{}') AS rows
+              FROM kyc_limits l
+             WHERE l.level = ANY (v_acc_level || v_default_level) AND l.currency = ANY (p_currencies::char(3)[])) lim,
+           (SELECT coalesce(array_agg(e.code::text), '{}') AS codes, coalesce(array_agg(e.exponent), '{}') AS exponents
+              FROM currency_exponents e WHERE e.code = ANY (p_currencies::char(3)[])) ex;
 
     -- The rows of keys used before: a primary-key lookup per movement with a key.
     IF EXISTS (SELECT 1 FROM unnest(p_keys) k WHERE k IS NOT NULL) THEN
@@ -437,23 +421,27 @@ BEGIN
 
         -- KYC: an operation the sender's level does not allow, or an amount beyond the sender's
         -- per-transfer or daily limit or the recipient's balance limit.
+        v_exponent := v_exp[array_position(v_exp_code, p_currencies[i])];
         IF v_rejection IS NULL AND v_src.kind = 'CUSTOMER' AND p_types[i] IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND') THEN
-            IF p_types[i] = 'EXTERNAL_OUTBOUND' AND NOT coalesce(v_payouts[i], true) THEN
+            v_sender_limits := v_limits[array_position(v_limit_key, coalesce(v_acc_level[v_s], v_default_level) || p_currencies[i])];
+            IF p_types[i] = 'EXTERNAL_OUTBOUND' AND NOT coalesce(v_sender_limits.payouts_allowed, true) THEN
                 v_rejection := 'KYC_NOT_ALLOWED';
-            ELSIF p_amounts[i] > v_send_max[i] THEN
+            ELSIF p_amounts[i] > minor_of(v_sender_limits.per_transfer_max, v_exponent) THEN
                 v_rejection := 'KYC_LIMIT';
-            ELSIF v_day_max[i] IS NOT NULL
+            ELSIF v_sender_limits.daily_max IS NOT NULL
                   AND kyc_sent_last_day(v_src.user_id, p_currencies[i]) + p_amounts[i]
                       + (SELECT coalesce(sum(t.amount_minor), 0) FROM unnest(v_txs) WITH ORDINALITY t
                           WHERE v_tx_sender[t.ordinality::int] = v_src.user_id AND t.currency = p_currencies[i]::char(3)
                             AND t.status <> 'FAILED' AND t.type IN ('TRANSFER', 'WITHDRAWAL', 'EXTERNAL_OUTBOUND'))
-                      > v_day_max[i] THEN
+                      > minor_of(v_sender_limits.daily_max, v_exponent) THEN
                 v_rejection := 'KYC_LIMIT';
             END IF;
         END IF;
-        IF v_rejection IS NULL AND v_dst.kind = 'CUSTOMER' AND p_types[i] IN ('TRANSFER', 'DEPOSIT', 'EXTERNAL_INBOUND')
-           AND v_dst.balance + p_amounts[i] > v_hold_max[i] THEN
-            v_rejection := 'KYC_LIMIT';
+        IF v_rejection IS NULL AND v_dst.kind = 'CUSTOMER' AND p_types[i] IN ('TRANSFER', 'DEPOSIT', 'EXTERNAL_INBOUND') THEN
+            v_recipient_limits := v_limits[array_position(v_limit_key, coalesce(v_acc_level[v_d], v_default_level) || p_currencies[i])];
+            IF v_dst.balance + p_amounts[i] > minor_of(v_recipient_limits.balance_max, v_exponent) THEN
+                v_rejection := 'KYC_LIMIT';
+            END IF;
         END IF;
 
         IF v_rejection IS NULL THEN
@@ -472,10 +460,10 @@ BEGIN
         v_alerts := '[]'::jsonb;
         v_review := false;
         IF v_rejection IS NULL THEN
-            IF p_amounts[i] >= minor_of(v_rules_floor, v_exponent[i]) - 1 THEN -- - 1: rounding
+            IF p_amounts[i] >= minor_of(v_rules_floor, v_exponent) - 1 THEN -- - 1: rounding
                 FOREACH v_rule IN ARRAY v_rules LOOP
                     CONTINUE WHEN v_rule.currency IS NOT NULL AND v_rule.currency <> p_currencies[i];
-                    v_threshold := minor_of(v_rule.amount_major, v_exponent[i]);
+                    v_threshold := minor_of(v_rule.amount_major, v_exponent);
                     v_details := NULL;
                     IF v_rule.kind = 'AMOUNT_AT_LEAST' AND p_amounts[i] >= v_threshold THEN
                         v_details := jsonb_build_object('amount_minor', p_amounts[i], 'threshold_minor', v_threshold);

@@ -69,6 +69,45 @@ class LedgerBatchTest extends EndToEndTest {
     }
 
     @Test
+    void eachMovementMeetsTheLimitsOfItsOwnPartiesLevelsAndCurrency() {
+        User limited = api.newCustomer();
+        UUID limitedUsd = limited.openAccount("USD");
+        UUID limitedJpy = limited.openAccount("JPY");
+        User unlimited = api.newCustomer(); // the default level, FULL
+        UUID unlimitedUsd = unlimited.openAccount("USD");
+        User basic = api.newCustomer();
+        UUID basicUsd = basic.openAccount("USD");
+        api.operator().deposit(limitedUsd, "500.00", "USD");
+        api.operator().deposit(limitedJpy, "500", "JPY");
+        api.operator().deposit(unlimitedUsd, "20000.00", "USD");
+        api.operator().deposit(basicUsd, "9000.00", "USD");
+        api.operator().put("/users/" + limited.id() + "/kyc", Map.of("level", "NONE")).expectStatus().isOk();
+        api.operator().put("/users/" + basic.id() + "/kyc", Map.of("level", "BASIC")).expectStatus().isOk();
+        UUID anyone = api.newCustomer().openAccount("JPY");
+
+        // NONE: 250 major units a transfer, in USD (2 decimals) and JPY (none) alike. BASIC: an
+        // account holds at most 10,000.00. FULL: no limits.
+        List<LedgerOutcome> outcomes = apply(
+                move(TransactionType.TRANSFER, limitedUsd, unlimitedUsd, "250.01", null),
+                move(TransactionType.TRANSFER, unlimitedUsd, limitedUsd, "300.00", null),
+                move(TransactionType.TRANSFER, limitedJpy, anyone, "251", JPY, null),
+                move(TransactionType.TRANSFER, limitedJpy, anyone, "250", JPY, null),
+                move(TransactionType.TRANSFER, unlimitedUsd, basicUsd, "1000.01", null),
+                move(TransactionType.TRANSFER, unlimitedUsd, basicUsd, "1000.00", null));
+
+        assertThat(outcomes).extracting(LedgerOutcome::kind).containsExactly(
+                LedgerOutcome.Kind.REJECTED, LedgerOutcome.Kind.APPLIED, LedgerOutcome.Kind.REJECTED,
+                LedgerOutcome.Kind.APPLIED, LedgerOutcome.Kind.REJECTED, LedgerOutcome.Kind.APPLIED);
+        assertThat(outcomes).extracting(LedgerOutcome::rejection).containsExactly(
+                TransferRejection.KYC_LIMIT, null, TransferRejection.KYC_LIMIT, null, TransferRejection.KYC_LIMIT, null);
+        assertThat(api.admin().balance(limitedUsd)).isEqualTo("800.00");
+        assertThat(api.admin().balance(limitedJpy)).isEqualTo("250");
+        assertThat(api.admin().balance(basicUsd)).isEqualTo("10000.00");
+        assertThat(api.admin().balance(unlimitedUsd)).isEqualTo("18700.00");
+        ledger.assertInvariants();
+    }
+
+    @Test
     void moneyCreditedEarlierInTheBatchCanBeSpentLaterInIt() {
         UUID first = api.newCustomer().openAccount("USD");
         UUID second = api.newCustomer().openAccount("USD");
