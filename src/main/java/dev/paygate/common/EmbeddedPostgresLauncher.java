@@ -167,6 +167,11 @@ public class EmbeddedPostgresLauncher implements EnvironmentPostProcessor, Order
                     // the blocks as commits write them, which measured cheaper than the stalls
                     // (bench/RESULTS.md); durability is fdatasync's either way.
                     .setServerConfig("wal_init_zero", "off")
+                    // The default 1 GB forces a checkpoint after about 0.5 GB of WAL, every two or
+                    // three minutes under load; with one in the window a lab's p99 went from 86 ms
+                    // to 466 ms (bench/RESULTS.md). At 4 GB checkpoints come from
+                    // checkpoint_timeout (5 min) instead; crash recovery replays more WAL.
+                    .setServerConfig("max_wal_size", "4GB")
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("max_connections", "100")
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile))
