@@ -18,6 +18,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -28,6 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 class WebhooksTest extends EndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    OutboxRelay relay;
 
     private DisposableServer receiver;
     private final Queue<Received> received = new ConcurrentLinkedQueue<>();
@@ -86,6 +90,35 @@ class WebhooksTest extends EndToEndTest {
         assertThat(deliveries.get("data").get(0).get("status").asString()).isEqualTo("DELIVERED");
         assertThat(deliveries.get("data").get(0).get("attempts").asInt()).isEqualTo(3);
         assertThat(deliveries.get("data").get(0).get("last_status_code").asInt()).isEqualTo(204);
+    }
+
+    @Test
+    void aRoundOfEveryonesEventsOwesTheWebhookOnlyItsOwnersOnes() {
+        User alice = api.newCustomer();
+        UUID account = alice.openAccount("USD");
+        UUID someoneElses = api.newCustomer().openAccount("USD");
+        String webhookId = alice.post("/webhooks", Map.of("url", "http://localhost:" + receiver.port() + "/hook",
+                        "event_types", List.of("paygate.transaction.completed")))
+                .expectStatus().isCreated()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("id").asString();
+
+        // Held, so that all five events are published in one round, owed and not owed interleaved.
+        relay.pause(true);
+        try {
+            api.operator().deposit(someoneElses, "9.01", "USD");
+            api.operator().deposit(account, "1.11", "USD");
+            api.operator().deposit(someoneElses, "9.02", "USD");
+            api.operator().deposit(account, "2.22", "USD");
+            api.operator().deposit(someoneElses, "9.03", "USD");
+        } finally {
+            relay.pause(false);
+        }
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 2);
+        assertThat(received).extracting(r -> JSON.readTree(r.body()).get("data").get("amount").asString())
+                .containsExactlyInAnyOrder("1.11", "2.22");
+        assertThat(received).allSatisfy(r -> assertThat(r.webhookId()).isEqualTo(webhookId));
+        assertThat(alice.getJson("/webhooks/" + webhookId + "/deliveries").get("data")).hasSize(2);
     }
 
     @Test
