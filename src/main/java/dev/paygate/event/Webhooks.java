@@ -83,33 +83,33 @@ class Webhooks {
 
     Mono<Long> enqueue(List<PaygateEvent> events, CloudEvents cloudEvents) {
         String[] types = events.stream().map(PaygateEvent::type).toArray(String[]::new);
-        String[] accounts = events.stream().map(Webhooks::accountsText).toArray(String[]::new);
+        String[] accounts = events.stream()
+                .map(event -> String.join(",", event.accounts().stream().map(UUID::toString).toList()))
+                .toArray(String[]::new);
         // Most events are owed to no webhook. Asking which are first spares serialising every event
         // into a body and sending them all to the database for nothing. A webhook committed between
         // the two statements raced the events either way, as it would against one statement's snapshot.
         return db.sql(OWED).bind("types", types).bind("accounts", accounts)
                 .map(row -> row.get(0, Long.class).intValue() - 1).all().collectList()
-                .flatMap(owed -> owed.isEmpty() ? Mono.just(0L) : insertDeliveries(owed.stream().map(events::get).toList(), cloudEvents));
+                .flatMap(owed -> owed.isEmpty() ? Mono.just(0L) : insertDeliveries(events, types, accounts, owed, cloudEvents));
     }
 
-    private Mono<Long> insertDeliveries(List<PaygateEvent> events, CloudEvents cloudEvents) {
-        UUID[] ids = new UUID[events.size()];
-        String[] types = new String[events.size()];
-        String[] bodies = new String[events.size()];
-        String[] accounts = new String[events.size()];
-        for (int i = 0; i < events.size(); i++) {
-            PaygateEvent event = events.get(i);
-            ids[i] = event.eventId();
-            types[i] = event.type();
-            bodies[i] = cloudEvents.toText(event);
-            accounts[i] = accountsText(event);
+    /** The deliveries of the events at the {@code owed} positions (from 0) of the batch. */
+    private Mono<Long> insertDeliveries(List<PaygateEvent> events, String[] types, String[] accounts, List<Integer> owed,
+                                        CloudEvents cloudEvents) {
+        UUID[] owedIds = new UUID[owed.size()];
+        String[] owedTypes = new String[owed.size()];
+        String[] owedBodies = new String[owed.size()];
+        String[] owedAccounts = new String[owed.size()];
+        for (int i = 0; i < owed.size(); i++) {
+            int position = owed.get(i);
+            owedIds[i] = events.get(position).eventId();
+            owedTypes[i] = types[position];
+            owedBodies[i] = cloudEvents.toText(events.get(position));
+            owedAccounts[i] = accounts[position];
         }
-        return db.sql(ENQUEUE).bind("eventIds", ids).bind("types", types).bind("bodies", bodies)
-                .bind("accounts", accounts).fetch().rowsUpdated();
-    }
-
-    private static String accountsText(PaygateEvent event) {
-        return String.join(",", event.accounts().stream().map(UUID::toString).toList());
+        return db.sql(ENQUEUE).bind("eventIds", owedIds).bind("types", owedTypes).bind("bodies", owedBodies)
+                .bind("accounts", owedAccounts).fetch().rowsUpdated();
     }
 
     /** Due deliveries, reserved for this instance for the lease so no other instance sends them meanwhile. */
