@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 12-17 minutes)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 16-21 minutes)
 #   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 5 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
@@ -15,14 +15,18 @@
 #   (5) the batcher-on uniform row again with every AML rule disabled (issue 11: within 10%);
 #   (6) pgbench at the first concurrency once more (the ratios divide by the faster pass), then
 #       pgbench and the batcher-on gateway at a higher concurrency (BENCH_HIGH_CLIENTS, 64),
-#       closed loop uniform and hot, and the open model at 80% of that maximum.
+#       closed loop uniform and hot, and the open model at 80% of that maximum;
+#   (7) pgbench and the batcher-on gateway at the first concurrency in pairs of rows back to back,
+#       uniform and hot, for ratios that do not ride on the machine's drift between rows measured
+#       minutes apart (full runs only).
 # Prints a table, then one key=value line per ratio (see bench/README.md). Everything it starts
 # it stops on exit; every step has a time limit. Needs: java, jcmd, node, wrk, pgbench, psql,
 # curl, jq (apt-get install wrk postgresql-client jq nodejs).
 #
 # Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_HIGH_CLIENTS (the
 # concurrency of the rows that find where batching pays off, default 64; 0 skips them), BENCH_ACCOUNTS, BENCH_SECONDS,
-# BENCH_SSE_SUBSCRIBERS, BENCH_PORT, BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
+# BENCH_SSE_SUBSCRIBERS, BENCH_PAIRS (pairs of rows in (7), default 3; 0 skips them), BENCH_PORT,
+# BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
 # BENCH_KEEP_DATA=1 (keep the database directory, deleted at the end otherwise).
 set -euo pipefail
 
@@ -44,6 +48,7 @@ if [[ $MODE == quick ]]; then
   OPEN_WARMUP_SECONDS=2
   OPEN_PREWARM_SECONDS=0
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
+  PAIRS=0
   # Under 3 minutes on a quiet 2-core machine (the 64-client rows take 35 s of it; 6 s rows took
   # 3:03 on a 2-core Xeon); the limit leaves room for a busy or slower one (the gateway's start
   # alone went from 13 to 25 s beside a test suite).
@@ -58,7 +63,9 @@ else
   OPEN_WARMUP_SECONDS=5
   OPEN_PREWARM_SECONDS=15
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
-  TIME_LIMIT_SECONDS=1500
+  PAIRS=${BENCH_PAIRS:-3}
+  PAIR_SECONDS=15
+  TIME_LIMIT_SECONDS=1800
 fi
 CLIENTS=${BENCH_CLIENTS:-16}
 HIGH_CLIENTS=${BENCH_HIGH_CLIENTS:-64}
@@ -78,7 +85,7 @@ REPORTED=no
 INCOMPLETE=""
 ROWS=()
 declare -A GW P50 P99
-PG_UNIFORM="" PG_HOT="" PG_UNIFORM_HIGH="" PG_HOT_HIGH="" HIGH_P50="" HIGH_P99="" SSE_TPS="" AML_OFF_TPS="" AML_ON_TPS="" SSE_HEAP_KIB=n/a BEST=true
+PAIRED_UNIFORM="" PAIRED_HOT="" PG_UNIFORM="" PG_HOT="" PG_UNIFORM_HIGH="" PG_HOT_HIGH="" HIGH_P50="" HIGH_P99="" SSE_TPS="" AML_OFF_TPS="" AML_ON_TPS="" SSE_HEAP_KIB=n/a BEST=true
 
 for tool in java jcmd jstat node wrk pgbench psql curl jq awk; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install wrk postgresql-client jq nodejs)"
@@ -179,13 +186,13 @@ add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib movements_p
     "$1" "$3" "$4" "$5" "$6" "$7" "$8" "$9")"
 }
 
-pgbench_row() { # name script [clients]; sets ROW_TPS
-  local clients=${3:-$CLIENTS}
+pgbench_row() { # name script [clients [seconds]]; sets ROW_TPS
+  local clients=${3:-$CLIENTS} seconds=${4:-$MEASURE_SECONDS}
   local prefix=$OUT/pgbench-$2-$clients
-  [[ -e $prefix.txt ]] && prefix+=-again
+  while [[ -e $prefix.txt ]]; do prefix+=-again; done
   local report
-  report=$(cd "$OUT" && timeout $((MEASURE_SECONDS + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
-    -c "$clients" -j 2 -T "$MEASURE_SECONDS" -M prepared -D accounts="$ACCOUNTS" \
+  report=$(cd "$OUT" && timeout $((seconds + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
+    -c "$clients" -j 2 -T "$seconds" -M prepared -D accounts="$ACCOUNTS" \
     -f "$ROOT/bench/ledger_apply_$2.sql" -l --log-prefix="$prefix" paygate 2>&1) || { echo "$report" >&2; die "pgbench $2"; }
   echo "$report" >"$prefix.txt"
   local tps failed p50 p99
@@ -199,12 +206,12 @@ pgbench_row() { # name script [clients]; sets ROW_TPS
   ROW_TPS=$tps
 }
 
-gateway_row() { # name uniform|hot [clients]; sets ROW_TPS
-  local clients=${3:-$CLIENTS}
+gateway_row() { # name uniform|hot [clients [seconds]]; sets ROW_TPS
+  local clients=${3:-$CLIENTS} seconds=${4:-$MEASURE_SECONDS}
   begin_memory_watch
   begin_batch_watch
   local result
-  result=$(wrk_run "$MEASURE_SECONDS" "$2" "$clients")
+  result=$(wrk_run "$seconds" "$2" "$clients")
   echo "$result" >>"$OUT/wrk.txt"
   local requests duration status_errors socket_errors tps p50 p99
   requests=$(field requests "$result")
@@ -218,6 +225,30 @@ gateway_row() { # name uniform|hot [clients]; sets ROW_TPS
   end_batch_watch
   add_row "$1" "$clients" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
   ROW_TPS=$tps
+}
+
+# pgbench and the batcher-on gateway back to back, PAIRS times, the first of each pair alternating;
+# the median of the pairs' gateway/pgbench ratios. The machine's speed wanders by a quarter
+# within minutes (bench/RESULTS.md), and a ratio of two rows measured minutes apart rides on that
+# drift; two rows measured back to back share it.
+paired_rows() { # uniform|hot; sets PAIRED_RATIO
+  local mode=$1 i gateway pgbench ratios=() name=$1
+  [[ $mode == hot ]] && name="hot account"
+  for ((i = 1; i <= PAIRS; i++)); do
+    if ((i % 2 == 1)); then
+      pgbench_row "pgbench ledger_apply $name, pair $i" "$mode" "$CLIENTS" "$PAIR_SECONDS"
+      pgbench=$ROW_TPS
+    fi
+    gateway_row "gateway closed loop $name, batcher on, pair $i" "$mode" "$CLIENTS" "$PAIR_SECONDS"
+    gateway=$ROW_TPS
+    if ((i % 2 == 0)); then
+      pgbench_row "pgbench ledger_apply $name, pair $i" "$mode" "$CLIENTS" "$PAIR_SECONDS"
+      pgbench=$ROW_TPS
+    fi
+    ratios+=("$(ratio "$gateway" "$pgbench")")
+  done
+  PAIRED_RATIO=$(printf '%s\n' "${ratios[@]}" | grep -v '^n/a$' | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 }
 
 max_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print ""; else print (a + 0 > b + 0 ? a : b) }'; }
@@ -247,6 +278,10 @@ report() {
   echo "sse_heap_kib_per_subscriber=$SSE_HEAP_KIB"
   echo "sse_uniform_vs_uniform=$(ratio "$SSE_TPS" "${GW[uniform-true]:-}")"
   echo "aml_on_vs_off=$(ratio "$AML_ON_TPS" "$AML_OFF_TPS")"
+  if ((PAIRS > 0)); then
+    echo "batched_vs_pgbench_paired=${PAIRED_UNIFORM:-n/a}"
+    echo "hot_vs_pgbench_hot_paired=${PAIRED_HOT:-n/a}"
+  fi
   if ((HIGH_CLIENTS > 0)); then
     echo "batched_vs_pgbench_at_$HIGH_CLIENTS=$(ratio "${GW[uniform-high]:-}" "$PG_UNIFORM_HIGH")"
     echo "batched_vs_best_pgbench=$(ratio "$(max_of "${GW[uniform-high]:-}" "${GW[uniform-true]:-}")" "$(max_of "$PG_UNIFORM_HIGH" "$PG_UNIFORM")")"
@@ -456,6 +491,20 @@ if ((HIGH_CLIENTS > 0)); then
   open_row "batcher on, $HIGH_CLIENTS-client maximum" "${GW[uniform-high]}"
   HIGH_P50=$OPEN_P50
   HIGH_P99=$OPEN_P99
+fi
+
+# The two ratios that decide the batcher again, from pairs of rows measured back to back (see
+# paired_rows): the other ratios divide rows measured up to fifteen minutes apart. (--quick skips it.)
+if ((PAIRS > 0)); then
+  log "(7) pgbench and the gateway (batcher on) back to back, $PAIRS pairs of ${PAIR_SECONDS}s rows each, uniform and hot"
+  settle_database
+  jcmd "$GW_PID" GC.run >/dev/null
+  # Back at the first concurrency after the 64-client rows: a short load first, not counted.
+  wrk_run "$((WARMUP_SECONDS_MIN / 4))" uniform >/dev/null
+  paired_rows uniform
+  PAIRED_UNIFORM=$PAIRED_RATIO
+  paired_rows hot
+  PAIRED_HOT=$PAIRED_RATIO
 fi
 
 stop_gateway
