@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,7 +66,23 @@ final class SetupClient {
         }
     }
 
+    /**
+     * One call. A 429 is sent again after the gateway's {@code Retry-After}: a gateway with its
+     * default per-client rate limit refuses the operator's deposits beyond it, before doing them.
+     */
     CompletableFuture<Reply> send(String method, String path, String token, String jsonBody) {
+        return sendOnce(method, path, token, jsonBody).thenCompose(response -> {
+            if (response.statusCode() != 429) {
+                return CompletableFuture.completedFuture(new Reply(response.statusCode(), response.body()));
+            }
+            long waitSeconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+            Executor later = CompletableFuture.delayedExecutor(Math.max(1, waitSeconds), TimeUnit.SECONDS);
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(ignored -> send(method, path, token, jsonBody));
+        });
+    }
+
+    private CompletableFuture<HttpResponse<String>> sendOnce(String method, String path, String token, String jsonBody) {
         HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
                 .timeout(CALL_TIMEOUT)
                 .header("Accept", "application/json");
@@ -78,8 +95,7 @@ final class SetupClient {
             request.header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
         }
-        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(response -> new Reply(response.statusCode(), response.body()));
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     Reply call(String method, String path, String token, String jsonBody) {
