@@ -8,13 +8,16 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Schedulers;
-import java.util.UUID;
 import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The only way money moves. Every deposit, withdrawal and transfer is a {@link LedgerCommand}
@@ -40,7 +43,7 @@ public class Ledger {
         this.batcher = batching.enabled()
                 ? new LedgerBatcher(batching, commands -> {
                     batchSizes.record(commands.size());
-                    return transactions.applyInOrder(commands);
+                    return applyAndCount(commands);
                 }, Schedulers.parallel())
                 : null;
         Gauge.builder("paygate.ledger.waiting", this, Ledger::waitingMovements)
@@ -51,19 +54,49 @@ public class Ledger {
                 : "batching off (one statement and commit per movement)");
     }
 
-    /** Applies one movement; its outcome arrives once the statement that applied it has committed. */
+    /**
+     * Applies one movement; its outcome arrives once the statement that applied it has committed.
+     * A caller that stops waiting (its request's deadline, a client that hung up) does not cancel
+     * the statement, with the batcher on or off: the movement runs to its commit and is counted,
+     * and a retry with its key replays it. Cancelling it half-way would only make the outcome
+     * unknown to the gateway as well, and the driver does not release the encoded arguments of a
+     * statement cancelled before it was sent.
+     */
     public Mono<LedgerOutcome> submit(LedgerCommand command) {
-        Mono<LedgerOutcome> outcome = batcher != null
-                ? batcher.submit(command)
-                : transactions.applyInOrder(List.of(command)).single();
-        return outcome.doOnNext(done -> count(command, done));
+        if (batcher != null) {
+            return batcher.submit(command);
+        }
+        return Mono.create(caller -> {
+            AtomicBoolean gone = new AtomicBoolean();
+            caller.onCancel(() -> gone.set(true));
+            applyAndCount(List.of(command)).single()
+                    .contextWrite(caller.contextView())
+                    .subscribe(caller::success, error -> {
+                        if (gone.get()) {
+                            log.warn("Movement {} failed after its caller had stopped waiting: {}", command.id(), error.toString());
+                        } else {
+                            caller.error(error);
+                        }
+                    });
+        });
+    }
+
+    /** Applies the commands in one statement and counts their outcomes once it has committed. */
+    private Flux<LedgerOutcome> applyAndCount(List<LedgerCommand> commands) {
+        return transactions.applyInOrder(commands).collectList()
+                .doOnNext(outcomes -> {
+                    for (int i = 0; i < Math.min(commands.size(), outcomes.size()); i++) {
+                        count(commands.get(i), outcomes.get(i));
+                    }
+                })
+                .flatMapIterable(outcomes -> outcomes);
     }
 
     /** paygate_transactions_total{type, outcome, reason}: what the ledger did, by kind of movement. */
     private void count(LedgerCommand command, LedgerOutcome outcome) {
         meters.counter("paygate.transactions",
                         "type", command.type().name(),
-                        "outcome", outcome.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        "outcome", outcome.kind().name().toLowerCase(Locale.ROOT),
                         "reason", outcome.rejection() == null ? "none" : outcome.rejection().reasonCode())
                 .increment();
     }
