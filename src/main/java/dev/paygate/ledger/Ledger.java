@@ -7,21 +7,16 @@ import dev.paygate.common.Caller;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.r2dbc.spi.R2dbcTimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.pool.PoolAcquirePendingLimitException;
-import reactor.pool.PoolAcquireTimeoutException;
 
 /**
  * The only way money moves. Every deposit, withdrawal and transfer is a {@link LedgerCommand}
@@ -71,40 +66,11 @@ public class Ledger {
             return batcher.submit(command);
         }
         return Mono.create(caller -> {
-            AtomicBoolean gone = new AtomicBoolean();
-            caller.onCancel(() -> gone.set(true));
+            Reply reply = new Reply(command.id(), caller);
             applyAndCount(List.of(command)).single()
                     .contextWrite(caller.contextView())
-                    .subscribe(caller::success, error -> {
-                        if (!gone.get()) {
-                            caller.error(error);
-                        } else if (neverStarted(error)) {
-                            // Routine under overload, where the caller already had its 503: not worth a line each.
-                            log.debug("Movement {} was not applied: no connection came free before its caller stopped waiting",
-                                    command.id());
-                        } else {
-                            log.warn("Movement {} failed after its caller had stopped waiting: {}", command.id(), error.toString());
-                        }
-                    });
+                    .subscribe(reply::succeed, reply::fail);
         });
-    }
-
-    /**
-     * Whether the statement never reached the database: the pool had no connection to give in time.
-     * Spring wraps a failed acquisition (r2dbc-pool's timeout is an {@link R2dbcTimeoutException})
-     * in a {@link DataAccessResourceFailureException}; a statement that timed out is translated to
-     * a {@code QueryTimeoutException} instead.
-     */
-    private static boolean neverStarted(Throwable error) {
-        if (error instanceof DataAccessResourceFailureException && error.getCause() instanceof R2dbcTimeoutException) {
-            return true;
-        }
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof PoolAcquireTimeoutException || cause instanceof PoolAcquirePendingLimitException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Applies the commands in one statement and counts their outcomes once it has committed. */

@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -64,19 +63,23 @@ final class LedgerBatcher {
         return waiting;
     }
 
-    /** A movement and where its caller hears back: the event loop it came from, or null for inline. */
-    private record Pending(LedgerCommand command, MonoSink<LedgerOutcome> sink, @Nullable Executor replyOn) {
+    /** A movement, its caller, and the event loop the caller hears back on (null: inline). */
+    private record Pending(LedgerCommand command, Reply reply, @Nullable Executor replyOn) {
 
         void succeed(LedgerOutcome outcome) {
             if (replyOn != null) {
                 try {
-                    replyOn.execute(() -> sink.success(outcome));
+                    replyOn.execute(() -> reply.succeed(outcome));
                     return;
                 } catch (RejectedExecutionException loopStopped) {
                     // The loop is shutting down: answer from here rather than not at all.
                 }
             }
-            sink.success(outcome);
+            reply.succeed(outcome);
+        }
+
+        void fail(Throwable error) {
+            reply.fail(error);
         }
     }
 
@@ -106,7 +109,7 @@ final class LedgerBatcher {
                     return;
                 }
                 // Netty's own record of the event loop running this thread; null off a loop.
-                queue.add(new Pending(command, sink, ThreadExecutorMap.currentExecutor()));
+                queue.add(new Pending(command, new Reply(command.id(), sink), ThreadExecutorMap.currentExecutor()));
                 if (busy.compareAndSet(false, true)) {
                     // The first of a batch waits for company; a full batch need not wait.
                     if (queued.get() >= properties.sizeMax() || properties.windowMicros() == 0) {
@@ -169,7 +172,7 @@ final class LedgerBatcher {
             if (outcomes.size() != batch.size()) {
                 IllegalStateException broken = new IllegalStateException(
                         "ledger_apply answered " + outcomes.size() + " outcomes for " + batch.size() + " movements");
-                batch.forEach(pending -> pending.sink().error(broken));
+                batch.forEach(pending -> pending.fail(broken));
                 return;
             }
             for (int i = 0; i < batch.size(); i++) {
@@ -196,7 +199,7 @@ final class LedgerBatcher {
         }
 
         private static Mono<Void> fail(List<Pending> batch, Throwable error) {
-            batch.forEach(pending -> pending.sink().error(error));
+            batch.forEach(pending -> pending.fail(error));
             return Mono.empty();
         }
 

@@ -14,11 +14,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.r2dbc.spi.R2dbcTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 /** The batcher's own guarantees, with a stand-in for the database. */
 class LedgerBatcherTest {
@@ -131,6 +141,63 @@ class LedgerBatcherTest {
                 .map(outcome -> Thread.currentThread()).block(Duration.ofSeconds(5));
         // The stand-in database answers on Reactor's timer (delaySequence): inline, no hop.
         assertThat(offLoop.getName()).startsWith("parallel-");
+    }
+
+    @Test
+    void anErrorAfterItsCallerStoppedWaitingIsLoggedForWhatItMeansAndNotDroppedAsABug() {
+        assertThat(errorsOnceTheFirstCallerLeft(new IllegalStateException("ledger_apply raised")))
+                .singleElement().satisfies(line -> {
+                    assertThat(line.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(line.getFormattedMessage()).contains("failed after its caller had stopped waiting", "ledger_apply raised");
+                });
+        // A batch that never got a connection before its callers left moved nothing: routine under overload.
+        assertThat(errorsOnceTheFirstCallerLeft(new DataAccessResourceFailureException("no connection",
+                        new R2dbcTimeoutException("Connection acquisition timed out"))))
+                .singleElement().satisfies(line -> {
+                    assertThat(line.getLevel()).isEqualTo(Level.DEBUG);
+                    assertThat(line.getFormattedMessage()).contains("was not applied");
+                });
+    }
+
+    /**
+     * Two movements share a batch that fails with the given error after the first one's caller has
+     * stopped waiting. The second caller must hear the error, Reactor must drop nothing, and what
+     * was logged about the first is returned.
+     */
+    private List<ILoggingEvent> errorsOnceTheFirstCallerLeft(Throwable error) {
+        Sinks.Empty<Void> release = Sinks.empty();
+        Function<List<LedgerCommand>, Flux<LedgerOutcome>> failsWhenReleased = commands -> {
+            batches.add(commands);
+            return release.asMono().then(Mono.<LedgerOutcome>error(error)).flux();
+        };
+        LedgerBatcher batcher = new LedgerBatcher(properties(1, 2), failsWhenReleased, Schedulers.parallel());
+        LedgerCommand leaving = command(UUID.randomUUID(), 100);
+        List<Throwable> dropped = Collections.synchronizedList(new ArrayList<>());
+        // Reactor's per-subscriber hook for dropped errors (Hooks.KEY_ON_ERROR_DROPPED); without it the global one, which logs an ERROR.
+        Disposable gone = batcher.submit(leaving).contextWrite(Context.of("reactor.onErrorDropped.local",
+                (java.util.function.Consumer<Throwable>) dropped::add)).subscribe();
+        Mono<LedgerOutcome> staying = batcher.submit(command(UUID.randomUUID(), 100)).cache();
+        staying.subscribe(outcome -> { }, failed -> { });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !batches.isEmpty());
+        Logger replies = (Logger) LoggerFactory.getLogger(Reply.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        replies.addAppender(lines);
+        replies.setLevel(Level.DEBUG);
+        try {
+            gone.dispose();
+            release.tryEmitEmpty();
+
+            StepVerifier.create(staying).expectErrorMessage(error.getMessage()).verify(Duration.ofSeconds(5));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !lines.list.isEmpty());
+        } finally {
+            replies.detachAppender(lines);
+            replies.setLevel(null);
+            batches.clear();
+        }
+        assertThat(dropped).isEmpty();
+        assertThat(lines.list).allSatisfy(line -> assertThat(line.getFormattedMessage()).contains(leaving.id().toString()));
+        return lines.list;
     }
 
     private static BatchingProperties properties(int lanes, int sizeMax) {
