@@ -30,6 +30,8 @@ final class SetupClient {
 
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     static final long SETUP_SECONDS_MAX = 600;
+    /** Each waits at least a second: a minute of nothing but 429s for one call. */
+    static final int RATE_LIMITED_RETRIES_MAX = 60;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,16 +71,22 @@ final class SetupClient {
     /**
      * One call. A 429 is sent again after the gateway's {@code Retry-After}: a gateway with its
      * default per-client rate limit refuses the operator's deposits beyond it, before doing them.
+     * After {@value #RATE_LIMITED_RETRIES_MAX} refusals in a row the 429 is the answer, so a gateway
+     * whose limit leaves no room for the setup fails it with that answer instead of hanging it.
      */
     CompletableFuture<Reply> send(String method, String path, String token, String jsonBody) {
+        return send(method, path, token, jsonBody, 0);
+    }
+
+    private CompletableFuture<Reply> send(String method, String path, String token, String jsonBody, int retries) {
         return sendOnce(method, path, token, jsonBody).thenCompose(response -> {
-            if (response.statusCode() != 429) {
+            if (response.statusCode() != 429 || retries >= RATE_LIMITED_RETRIES_MAX) {
                 return CompletableFuture.completedFuture(new Reply(response.statusCode(), response.body()));
             }
             long waitSeconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
             Executor later = CompletableFuture.delayedExecutor(Math.max(1, waitSeconds), TimeUnit.SECONDS);
             return CompletableFuture.supplyAsync(() -> null, later)
-                    .thenCompose(ignored -> send(method, path, token, jsonBody));
+                    .thenCompose(ignored -> send(method, path, token, jsonBody, retries + 1));
         });
     }
 
