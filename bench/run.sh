@@ -6,7 +6,8 @@
 #   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 4 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
-# accounts through the API, then measures, all against 127.0.0.1 only:
+# accounts through the API, gives the database a history of transfers (full runs: 1,000,000, see
+# seed_history), then measures, all against 127.0.0.1 only:
 #   (1) pgbench running ledger_apply for one transfer per transaction: uniform and hot account;
 #   (2) the gateway, closed loop over keep-alive HTTP (wrk) at the same concurrency, uniform and
 #       hot, with the transfer batcher off and on (a gateway restart between them);
@@ -25,7 +26,8 @@
 #
 # Environment (optional): BENCH_CLIENTS (concurrency, default 16), BENCH_HIGH_CLIENTS (the
 # concurrency of the rows that find where batching pays off, default 64; 0 skips them), BENCH_ACCOUNTS, BENCH_SECONDS,
-# BENCH_SSE_SUBSCRIBERS, BENCH_PAIRS (pairs of rows in (7), default 3; 0 skips them), BENCH_PORT,
+# BENCH_SSE_SUBSCRIBERS, BENCH_PAIRS (pairs of rows in (7), default 3; 0 skips them), BENCH_HISTORY
+# (transfers applied before anything is measured; full 1000000, quick 0), BENCH_PORT,
 # BENCH_PG_PORT, BENCH_GATEWAY_ARGS (extra --args for the jar),
 # BENCH_KEEP_DATA=1 (keep the database directory, deleted at the end otherwise).
 set -euo pipefail
@@ -49,6 +51,7 @@ if [[ $MODE == quick ]]; then
   OPEN_PREWARM_SECONDS=0
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-1000}
   PAIRS=0
+  HISTORY=${BENCH_HISTORY:-0}
   # Under 3 minutes on a quiet 2-core machine (the 64-client rows take 30 s of it; 6 s rows took
   # 3:03 on a 2-core Xeon, and 5 s rows with warm-ups of up to 21 s 3:23 on the slower EPYC of
   # 2026-12-07); the limit leaves room for a busy or slower one (the gateway's start alone went
@@ -66,7 +69,8 @@ else
   SSE_SUBSCRIBERS=${BENCH_SSE_SUBSCRIBERS:-10000}
   PAIRS=${BENCH_PAIRS:-3}
   PAIR_SECONDS=15
-  TIME_LIMIT_SECONDS=1800
+  HISTORY=${BENCH_HISTORY:-1000000}
+  TIME_LIMIT_SECONDS=2400
 fi
 CLIENTS=${BENCH_CLIENTS:-16}
 HIGH_CLIENTS=${BENCH_HIGH_CLIENTS:-64}
@@ -263,7 +267,7 @@ report() {
   echo
   echo "Paygate bench ($MODE)$INCOMPLETE $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-  echo "$ACCOUNTS accounts, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
+  echo "$ACCOUNTS accounts with a history of ${HISTORY_APPLIED:-0} transfers, $CLIENTS concurrent clients, ${MEASURE_SECONDS}s per row; gateway heap $HEAP; logs: ${OUT#"$ROOT"/}"
   # Everything shares the machine's cores: anything else running skews the rows, so say how busy it was.
   echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
@@ -309,6 +313,37 @@ OPERATOR_TOKEN=$(cat "$OUT/operator.tsv")
 { printf '0\t%s\n' "$MERCHANT"; awk -F'\t' '{ printf "%d\t%s\n", NR, $1 }' "$OUT/accounts.tsv"; } |
   "${PSQL[@]}" -c "\\copy bench.accounts (n, id) FROM STDIN"
 "${PSQL[@]}" -c "ANALYZE"
+
+# A ledger in use carries history, and one transfer's cost depends on it: on a database of
+# 10,000 fresh accounts pgbench's rows read 969 (uniform) and 353/s (hot account), and on the same
+# database once it held 1.2 million transfers 651 and 222/s, while the batched gateway's stayed at
+# 1,437-1,491/s (bench/RESULTS.md, 2026-12-08). pgbench at 16 clients waits on its commits, and
+# on a grown database each commit carries full-page images of index pages the transfer touched
+# for the first time since the last checkpoint, and reads index pages from outside shared_buffers.
+# A run that starts on an empty database measures pgbench on a young database and the gateway on
+# one that its own rows have grown by 800,000 transfers; a history first puts every row on a
+# database of about the same size, as in production, where the run's own rows change it less.
+seed_history() {
+  local clients=4 started=$SECONDS
+  local calls=$(((HISTORY + 64 * clients - 1) / (64 * clients)))
+  HISTORY_APPLIED=$((calls * clients * 64))
+  log "(0) a history of $HISTORY_APPLIED transfers between the accounts, 64 to a ledger_apply call"
+  (cd "$OUT" && timeout 900 pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c "$clients" -j 2 -t "$calls" \
+    -M prepared -D accounts="$ACCOUNTS" -f "$ROOT/bench/ledger_apply_history.sql" paygate) >"$OUT/history.txt" 2>&1 ||
+    { cat "$OUT/history.txt" >&2; die "history"; }
+  # The gateway's relay publishes the history's events as they come; the rows wait until it has
+  # caught up, or they would share the machine with it.
+  local waiting
+  for ((i = 0; i < 600; i++)); do
+    waiting=$("${PSQL[@]}" -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    ((waiting == 0)) && break
+    sleep 1
+  done
+  ((waiting == 0)) || die "the relay still had $waiting history events to publish after 10 minutes"
+  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+  log "(0) history applied and published in $((SECONDS - started)) s"
+}
+if ((HISTORY > 0)); then seed_history; fi
 
 log "(1) pgbench: ledger_apply, one transfer per transaction"
 pgbench_row "pgbench ledger_apply uniform" uniform

@@ -84,6 +84,34 @@ class BenchScriptsTest extends EndToEndTest {
         ledger.assertInvariants();
     }
 
+    @org.junit.jupiter.api.Test
+    void theHistoryScriptAppliesABatchOfTransfersBetweenTheBenchsAccounts() throws IOException {
+        UUID first = api.newCustomer().openAccount("USD");
+        UUID second = api.newCustomer().openAccount("USD");
+        api.admin().deposit(first, "10.00", "USD");
+        api.admin().deposit(second, "10.00", "USD");
+        List<String> sets = new ArrayList<>();
+        String statement = statementOf(Files.readString(BENCH.resolve("ledger_apply_history.sql")), sets);
+        assertThat(variablesIn(statement)).as("variables the statement reads").isSubsetOf(DEFINED_BY_RUN_SH);
+        String sql = substitute(statement, Map.of("accounts", "2"));
+
+        List<Map<String, Object>> rows = transactional.execute(status -> {
+            status.setRollbackOnly();
+            return db.sql("CREATE SCHEMA bench").then()
+                    .then(db.sql("CREATE TABLE bench.accounts (n int PRIMARY KEY, id uuid NOT NULL)").then())
+                    .then(db.sql("INSERT INTO bench.accounts (n, id) VALUES (1, :first), (2, :second)")
+                            .bind("first", first).bind("second", second).then())
+                    .thenMany(Flux.defer(() -> db.sql(sql).fetch().all()));
+        }).collectList().block();
+
+        assertThat(rows).singleElement().satisfies(outcome -> {
+            assertThat(outcome.get("movements")).isEqualTo(64L);
+            assertThat(outcome.get("applied")).isEqualTo(64L);
+        });
+        assertThat(api.admin().balance(first)).isEqualTo("10.00");
+        ledger.assertInvariants();
+    }
+
     /** The script without its comments and meta-commands; the names its {@code \set} lines assign go to {@code sets}. */
     private static String statementOf(String script, List<String> sets) {
         StringBuilder statement = new StringBuilder();
