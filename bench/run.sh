@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # Paygate's transfer throughput next to PostgreSQL's own limit for the same SQL, on this machine.
 #
-#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 16-21 minutes)
+#   bench/run.sh           full run (10,000 accounts, 30 s per measurement; 20-25 minutes)
 #   bench/run.sh --quick   the same rows in under 3 minutes (1,000 accounts, 4 s per measurement)
 #
 # Starts its own gateway (512 MiB heap) on a fresh embedded PostgreSQL under bench/out/, opens the
