@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -84,7 +85,7 @@ class BenchScriptsTest extends EndToEndTest {
         ledger.assertInvariants();
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theHistoryScriptAppliesABatchOfTransfersBetweenTheBenchsAccounts() throws IOException {
         UUID first = api.newCustomer().openAccount("USD");
         UUID second = api.newCustomer().openAccount("USD");
