@@ -52,7 +52,7 @@ final class Reply {
      * in a {@link DataAccessResourceFailureException}; a statement that timed out is translated to
      * a {@code QueryTimeoutException} instead.
      */
-    static boolean neverStarted(Throwable error) {
+    private static boolean neverStarted(Throwable error) {
         if (error instanceof DataAccessResourceFailureException && error.getCause() instanceof R2dbcTimeoutException) {
             return true;
         }
