@@ -314,6 +314,14 @@ OPERATOR_TOKEN=$(cat "$OUT/operator.tsv")
   "${PSQL[@]}" -c "\\copy bench.accounts (n, id) FROM STDIN"
 "${PSQL[@]}" -c "ANALYZE"
 
+# Each setting starts on a database whose dead rows from earlier rows are vacuumed and whose dirty
+# pages are flushed, so neither autovacuum nor a checkpoint lands in one setting's rows only. The
+# setup's gateway (batcher off) goes on to the first setting, saving a restart; the warm-up
+# below, not the JVM's history, decides when measuring starts.
+settle_database() {
+  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+}
+
 # A ledger in use carries history, and one transfer's cost depends on it: on a database of
 # 10,000 fresh accounts pgbench's rows read 969 (uniform) and 353/s (hot account), and on the same
 # database once it held 1.2 million transfers 651 and 222/s, while the batched gateway's stayed at
@@ -340,7 +348,7 @@ seed_history() {
     sleep 1
   done
   ((waiting == 0)) || die "the relay still had $waiting history events to publish after 10 minutes"
-  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+  settle_database
   log "(0) history applied and published in $((SECONDS - started)) s"
 }
 if ((HISTORY > 0)); then seed_history; fi
@@ -350,14 +358,6 @@ pgbench_row "pgbench ledger_apply uniform" uniform
 PG_UNIFORM=$ROW_TPS
 pgbench_row "pgbench ledger_apply hot account" hot
 PG_HOT=$ROW_TPS
-
-# Each setting starts on a database whose dead rows from earlier rows are vacuumed and whose dirty
-# pages are flushed, so neither autovacuum nor a checkpoint lands in one setting's rows only. The
-# setup's gateway (batcher off) goes on to the first setting, saving a restart; the warm-up
-# below, not the JVM's history, decides when measuring starts.
-settle_database() {
-  "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
-}
 
 # The JIT needs tens of seconds of load on two busy cores (from a cold start, the same gateway did
 # 840, 1220, then 1640 transfers/s in three back-to-back 8 s runs), more when the machine is
