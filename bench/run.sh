@@ -181,14 +181,30 @@ end_batch_watch() { # sets BATCH_MEAN
     'BEGIN { if (c > 0) printf "%.1f", t / c; else print (on == "true" ? "-" : "1") }')
 }
 
+# ---- WAL per transfer, per measurement ---------------------------------------------------------
+# What PostgreSQL wrote to its WAL during a row (everything: the transfers, the relay marking
+# their events published, autovacuum), per transfer the row completed. It shows the database's side
+# of a row: a commit waits on its WAL, and the first change to a page after a checkpoint writes the
+# whole 8 KB page (bench/RESULTS.md, 2026-12-08), so a row close to a checkpoint writes more.
+
+begin_wal_watch() {
+  WAL_LSN0=$("${PSQL[@]}" -c "SELECT pg_current_wal_insert_lsn()")
+}
+
+end_wal_watch() { # transfers; sets WAL_PER_TRANSFER (bytes, rounded)
+  local bytes
+  bytes=$("${PSQL[@]}" -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$WAL_LSN0')")
+  WAL_PER_TRANSFER=$(awk -v b="$bytes" -v n="$1" 'BEGIN { if (n + 0 > 0) printf "%.0f", b / n; else print "-" }')
+}
+
 # ---- rows -------------------------------------------------------------------------------------
 
-TABLE_FORMAT='%-50s %7s %11s %9s %9s %7s %9s %9s %8s'
-add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib movements_per_call
+TABLE_FORMAT='%-50s %7s %11s %9s %9s %7s %9s %9s %8s %8s'
+add_row() { # name clients tps p50_ms p99_ms errors rss_mib heap_mib movements_per_call wal_bytes_per_transfer
   # shellcheck disable=SC2059 # one format for the header and the rows
   ROWS+=("$(printf "$TABLE_FORMAT" "$@")")
-  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s, peak RSS %s MiB, heap %s MiB, %s movements per ledger_apply call' \
-    "$1" "$3" "$4" "$5" "$6" "$7" "$8" "$9")"
+  log "$(printf '%s: %s transfers/s, p50 %s ms, p99 %s ms, errors %s, peak RSS %s MiB, heap %s MiB, %s movements per ledger_apply call, %s B of WAL per transfer' \
+    "$1" "$3" "$4" "$5" "$6" "$7" "$8" "$9" "${10}")"
 }
 
 pgbench_row() { # name script [clients [seconds]]; sets ROW_TPS
@@ -196,6 +212,7 @@ pgbench_row() { # name script [clients [seconds]]; sets ROW_TPS
   local prefix=$OUT/pgbench-$2-$clients
   while [[ -e $prefix.txt ]]; do prefix+=-again; done
   local report
+  begin_wal_watch
   report=$(cd "$OUT" && timeout $((seconds + 60)) pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
     -c "$clients" -j 2 -T "$seconds" -M prepared -D accounts="$ACCOUNTS" \
     -f "$ROOT/bench/ledger_apply_$2.sql" -l --log-prefix="$prefix" paygate 2>&1) || { echo "$report" >&2; die "pgbench $2"; }
@@ -203,11 +220,12 @@ pgbench_row() { # name script [clients [seconds]]; sets ROW_TPS
   local tps failed p50 p99
   tps=$(awk '/^tps = / {printf "%.0f", $3}' <<<"$report")
   failed=$(awk '/number of failed transactions/ {print $5}' <<<"$report")
+  end_wal_watch "$(awk '/number of transactions actually processed/ {print $NF}' <<<"$report" | cut -d/ -f1)"
   read -r p50 p99 < <(cat "$prefix".[0-9]* | awk '{print $3}' | sort -n | awk '
     { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999);
       printf "%.1f %.1f\n", v[i50] / 1000, v[i99] / 1000 }')
   rm -f "$prefix".[0-9]*
-  add_row "$1" "$clients" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1
+  add_row "$1" "$clients" "$tps" "$p50" "$p99" "${failed:-0}" "-" "-" 1 "$WAL_PER_TRANSFER"
   ROW_TPS=$tps
 }
 
@@ -215,6 +233,7 @@ gateway_row() { # name uniform|hot [clients [seconds]]; sets ROW_TPS
   local clients=${3:-$CLIENTS} seconds=${4:-$MEASURE_SECONDS}
   begin_memory_watch
   begin_batch_watch
+  begin_wal_watch
   local result
   result=$(wrk_run "$seconds" "$2" "$clients")
   echo "$result" >>"$OUT/wrk.txt"
@@ -228,7 +247,9 @@ gateway_row() { # name uniform|hot [clients [seconds]]; sets ROW_TPS
   p99=$(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.1f", v / 1000 }')
   end_memory_watch
   end_batch_watch
-  add_row "$1" "$clients" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
+  end_wal_watch $((requests - status_errors))
+  add_row "$1" "$clients" "$tps" "$p50" "$p99" $((status_errors + socket_errors)) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN" \
+    "$WAL_PER_TRANSFER"
   ROW_TPS=$tps
 }
 
@@ -272,7 +293,7 @@ report() {
   echo "load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   # shellcheck disable=SC2059
-  printf "$TABLE_FORMAT\n" "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB" "per call"
+  printf "$TABLE_FORMAT\n" "row" "clients" "transfers/s" "p50 ms" "p99 ms" "errors" "RSS MiB" "heap MiB" "per call" "WAL B"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "uniform_vs_pgbench=$(ratio "${GW[uniform-false]:-}" "$PG_UNIFORM")"
@@ -405,16 +426,21 @@ open_row() { # label uniform-transfers/s; sets OPEN_P50 and OPEN_P99
   fi
   begin_memory_watch
   begin_batch_watch
+  begin_wal_watch
   open=$(timeout $((MEASURE_SECONDS + OPEN_WARMUP_SECONDS + 60)) "${CLIENT[@]}" open "$BASE" "$OUT/accounts.tsv" \
     "$rate" "$MEASURE_SECONDS" "$OPEN_WARMUP_SECONDS" | grep '^OPEN_RESULT') || die "open-model run"
   echo "$open" >>"$OUT/open.txt"
   end_memory_watch
   end_batch_watch
+  # The client's own warm-up runs at the same rate before its measured span, and writes WAL too.
+  end_wal_watch "$(awk -v ok="$(field ok "$open")" -v m="$MEASURE_SECONDS" -v w="$OPEN_WARMUP_SECONDS" \
+    'BEGIN { printf "%.0f", ok * (m + w) / m }')"
   OPEN_P50=$(awk -v v="$(field p50_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
   OPEN_P99=$(awk -v v="$(field p99_us "$open")" 'BEGIN { printf "%.1f", v / 1000 }')
   add_row "gateway open model at $rate/s, $1" "open" \
     "$(awk -v v="$(field achieved_per_s "$open")" 'BEGIN { printf "%.0f", v }')" "$OPEN_P50" "$OPEN_P99" \
-    $(($(field errors "$open") + $(field unfinished "$open"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN"
+    $(($(field errors "$open") + $(field unfinished "$open"))) "$MEM_RSS_MIB" "$MEM_HEAP_MIB" "$BATCH_MEAN" \
+    "$WAL_PER_TRANSFER"
 }
 
 # The default AML rules (V6__compliance.sql) are all enabled; the bench turns them off and on again.
@@ -490,7 +516,7 @@ else
   wait "$SSE_PID" 2>/dev/null || true
   SSE_PID=""
   log "SSE: GET /accounts/{id}/events answered $(cat "$OUT/sse.ready" 2>/dev/null || tail -1 "$OUT/sse.txt"); row skipped"
-  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-" "-"
+  add_row "gateway uniform + SSE subscribers" "-" "n/a" "n/a" "n/a" "-" "-" "-" "-" "-"
 fi
 
 # A batch can only hold the requests that are waiting, and at 16 clients a call carries about four
