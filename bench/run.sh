@@ -362,7 +362,7 @@ seed_history() {
     { cat "$OUT/history.txt" >&2; die "history"; }
   # The gateway's relay publishes the history's events as they come; the rows wait until it has
   # caught up, or they would share the machine with it.
-  local waiting
+  local waiting i
   for ((i = 0; i < 600; i++)); do
     waiting=$("${PSQL[@]}" -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")
     ((waiting == 0)) && break
